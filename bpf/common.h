@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What every probe family shares: the ring buffer, the per-CPU counters, the
+ * scratch space records are built in, and the submit path with batched
+ * wake-ups. Layered as read -> store -> submit.
+ */
+#ifndef VAJRA_COMMON_H
+#define VAJRA_COMMON_H
+
+#include "kernel.h"
+#include "events.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+/* Records are built in a scratch area and copied to the ring with
+ * bpf_ringbuf_output: bpf_ringbuf_reserve needs a size known at verification
+ * time, ours is only known after argv has been read. */
+#define VJ_SCRATCH_SIZE (sizeof(struct vj_process) + 3 * VJ_PATH_MAX + 2 * VJ_ARGV_MAX)
+#define VJ_RECORD_MAX (sizeof(struct vj_process) + 3 * VJ_PATH_MAX + VJ_ARGV_MAX + 8)
+
+/* Settings written by the loader before load (rodata). */
+const volatile __u64 wakeup_threshold = 1 << 20; /* pending bytes that force a wake-up */
+const volatile __u32 iterator_slot = 0;          /* scratch slot of the start-up iterator */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by the loader */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VJ_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* One scratch slot per CPU plus one for the start-up iterator. A per-CPU array
+ * cannot hold it: per-CPU values are limited to 32 KiB. */
+struct scratch {
+	__u8 data[VJ_SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* set to possible CPUs + 1 by the loader */
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_space SEC(".maps");
+
+static __always_inline void count(__u32 stat)
+{
+	__u64 *slot = bpf_map_lookup_elem(&stats, &stat);
+	if (slot)
+		*slot += 1;
+}
+
+static __always_inline struct scratch *cpu_scratch(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	return bpf_map_lookup_elem(&scratch_space, &cpu);
+}
+
+/* Copy a finished record to the ring. Wake the reader only when a quarter of
+ * the ring is pending: a wake-up costs the traced task ~10 us, the reader
+ * polls on a short timeout anyway. */
+static __always_inline int submit(void *record, __u32 size, __u32 sent_stat)
+{
+	if (size > VJ_RECORD_MAX) {
+		count(VJ_STAT_LOST_TOO_BIG);
+		return -1;
+	}
+	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 flags = pending >= wakeup_threshold ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, record, size, flags)) {
+		count(VJ_STAT_LOST_RING_FULL);
+		return -1;
+	}
+	count(sent_stat);
+	return 0;
+}
+
+#endif /* VAJRA_COMMON_H */

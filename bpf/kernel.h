@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The few kernel structures Vajra reads, declared by hand instead of a
+ * generated vmlinux.h. Only the fields we read are listed; with
+ * preserve_access_index libbpf relocates every access to the running kernel's
+ * layout (from /sys/kernel/btf/vmlinux) at load time, so field order and
+ * padding here do not matter.
+ */
+#ifndef VAJRA_KERNEL_H
+#define VAJRA_KERNEL_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <stdbool.h>
+
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s32 s32;
+typedef __s64 s64;
+typedef int pid_t;
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+typedef struct { int counter; } atomic_t;
+typedef struct { u32 val; } kuid_t;
+typedef struct { u32 val; } kgid_t;
+
+struct qstr {
+	union {
+		struct {
+			u32 hash;
+			u32 len;
+		};
+		u64 hash_len;
+	};
+	const unsigned char *name;
+};
+
+struct hlist_bl_node {
+	struct hlist_bl_node *next, **pprev;
+};
+
+struct dentry {
+	struct hlist_bl_node d_hash; /* unhashed (pprev == NULL) once deleted */
+	struct dentry *d_parent;
+	struct qstr d_name;
+};
+
+struct vfsmount {
+	struct dentry *mnt_root;
+};
+
+/* struct mount wraps struct vfsmount; we reach it with container_of. */
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+};
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+};
+
+struct file {
+	struct path f_path;
+};
+
+struct fs_struct {
+	struct path root, pwd;
+};
+
+struct mm_struct {
+	struct file *exe_file;
+	unsigned long arg_start, arg_end;
+};
+
+struct cred {
+	kuid_t uid, suid, euid, fsuid;
+	kgid_t gid, sgid, egid, fsgid;
+};
+
+struct signal_struct {
+	atomic_t live;
+	int group_exit_code;
+};
+
+struct kernfs_node {
+	u64 id;
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct css_set {
+	struct cgroup *dfl_cgrp;
+};
+
+struct task_struct {
+	unsigned int flags;
+	pid_t pid;
+	pid_t tgid;
+	int exit_code;
+	u64 start_boottime;
+	struct task_struct *real_parent;
+	struct task_struct *group_leader;
+	const struct cred *real_cred; /* objective credentials, as /proc shows them */
+	struct mm_struct *mm;
+	struct fs_struct *fs;
+	struct signal_struct *signal;
+	struct css_set *cgroups;
+	void *vfork_done;
+	kuid_t loginuid;
+	char comm[16];
+};
+
+struct linux_binprm {
+	struct file *file;
+	const char *filename;
+};
+
+struct pt_regs {
+	unsigned long orig_ax;
+};
+
+struct seq_file;
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+	u64 session_id;
+	u64 seq_num;
+};
+
+#pragma clang attribute pop
+
+/* Iterator context: not a kernel struct we relocate, the fixed iter ABI. */
+struct bpf_iter__task {
+	union { struct bpf_iter_meta *meta; };
+	union { struct task_struct *task; };
+};
+
+/* Fixed layouts of the syscall tracepoints (tracefs events/syscalls/.../format). */
+struct trace_event_raw_sys_enter {
+	u64 common;
+	long id;
+	unsigned long args[6];
+};
+
+struct trace_event_raw_sys_exit {
+	u64 common;
+	long id;
+	long ret;
+};
+
+#define PF_KTHREAD 0x00200000
+
+#endif /* VAJRA_KERNEL_H */

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Resolving a struct path to its name without bpf_d_path (which tracepoints
+ * may not call): walk the dentries up to the root, crossing mount points, and
+ * write the names leaf first, each NUL-terminated (see events.h).
+ */
+#ifndef VAJRA_PATH_H
+#define VAJRA_PATH_H
+
+#include "common.h"
+
+/* Deeper paths are cut at the top and flagged as truncated. */
+#define VJ_PATH_DEPTH 128
+/* Paths are only written below this offset of a scratch record. */
+#define VJ_PATH_SCRATCH_END (sizeof(struct vj_process) + 3 * VJ_PATH_MAX)
+
+static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
+{
+	return (struct mount *)((char *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+}
+
+/* A deleted file or directory keeps its name but is no longer hashed. */
+static __always_inline bool dentry_unlinked(struct dentry *dentry)
+{
+	return BPF_CORE_READ(dentry, d_hash.pprev) == NULL &&
+	       BPF_CORE_READ(dentry, d_parent) != dentry;
+}
+
+/* State of one walk, shared with the bpf_loop callback. The walk runs under
+ * bpf_loop because an unrolled or bounded loop with mount crossings makes the
+ * verifier explore too many states (over the 1M instruction limit). */
+struct path_walk {
+	__u8 *buf;          /* scratch record */
+	__u32 base;         /* where this path starts in buf */
+	__u32 len;
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u16 flags;
+	__u16 truncated_flag;
+	__u16 fault_flag;
+	bool done;
+};
+
+static long walk_one_dentry(__u32 i, struct path_walk *w)
+{
+	struct dentry *dentry = w->dentry;
+	struct vfsmount *vfsmnt = w->vfsmnt;
+
+	if (dentry == w->root_dentry && vfsmnt == w->root_mnt)
+		goto done;
+	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root) || dentry == parent) {
+		struct mount *mnt = real_mount(vfsmnt);
+		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (mnt_parent == mnt || !mnt_parent)
+			goto done; /* top of this mount tree */
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->vfsmnt = &mnt_parent->mnt;
+		return 0;
+	}
+	__u32 at = w->base + w->len;
+	if (w->len > VJ_PATH_MAX - VJ_NAME_MAX || at > VJ_PATH_SCRATCH_END - VJ_NAME_MAX) {
+		w->flags |= w->truncated_flag;
+		goto done;
+	}
+	long n = bpf_probe_read_kernel_str(w->buf + at, VJ_NAME_MAX,
+					   BPF_CORE_READ(dentry, d_name.name));
+	if (n <= 0) {
+		w->flags |= w->fault_flag;
+		goto done;
+	}
+	w->len += n;
+	w->dentry = parent;
+	return 0;
+done:
+	w->done = true;
+	return 1;
+}
+
+/*
+ * Writes up to VJ_PATH_MAX bytes at buf + base and returns how many. Stops at
+ * `root` (the process's root, so chroots and containers see their own view)
+ * or at the top of the mount tree. On a cut or a failed read the matching
+ * flag is set and what was read so far is kept.
+ */
+static __always_inline __u32 read_path(__u8 *buf, __u32 base, struct path *path, struct path *root,
+				       __u16 *flags, __u16 truncated_flag, __u16 fault_flag)
+{
+	struct path_walk w = {
+		.buf = buf,
+		.base = base,
+		.dentry = BPF_CORE_READ(path, dentry),
+		.vfsmnt = BPF_CORE_READ(path, mnt),
+		.root_dentry = BPF_CORE_READ(root, dentry),
+		.root_mnt = BPF_CORE_READ(root, mnt),
+		.truncated_flag = truncated_flag,
+		.fault_flag = fault_flag,
+	};
+	if (!w.dentry || !w.vfsmnt) {
+		*flags |= fault_flag;
+		return 0;
+	}
+	bpf_loop(VJ_PATH_DEPTH, walk_one_dentry, &w, 0);
+	if (!w.done)
+		w.flags |= truncated_flag;
+	*flags |= w.flags;
+	return w.len > VJ_PATH_MAX ? VJ_PATH_MAX : w.len;
+}
+
+#endif /* VAJRA_PATH_H */

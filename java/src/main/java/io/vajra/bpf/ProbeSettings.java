@@ -1,0 +1,30 @@
+package io.vajra.bpf;
+
+/**
+ * What the loader configures before the programs are loaded.
+ *
+ * @param ringBytes   ring buffer size, a power of two of at least one page
+ * @param argvCap     bytes of argv kept per exec (256 B .. 128 KiB)
+ * @param failedExecs attach the execve/execveat syscall tracepoints to report failed
+ *                    execs; they slow every syscall on the machine a little (~12 ns)
+ */
+public record ProbeSettings(int ringBytes, int argvCap, boolean failedExecs) {
+    public static final int DEFAULT_RING_BYTES = 16 << 20;
+    public static final int DEFAULT_ARGV_CAP = 32 * 1024;
+    public static final int MAX_ARGV_CAP = 128 * 1024;
+    public static final int MIN_ARGV_CAP = 256;
+
+    public ProbeSettings {
+        if (ringBytes < 4096 || Integer.bitCount(ringBytes) != 1) {
+            throw new IllegalArgumentException("ring size must be a power of two >= 4096 bytes, not " + ringBytes);
+        }
+        if (argvCap < MIN_ARGV_CAP || argvCap > MAX_ARGV_CAP) {
+            throw new IllegalArgumentException("argv cap must be between " + MIN_ARGV_CAP + " and "
+                    + MAX_ARGV_CAP + " bytes, not " + argvCap);
+        }
+    }
+
+    public static ProbeSettings defaults() {
+        return new ProbeSettings(DEFAULT_RING_BYTES, DEFAULT_ARGV_CAP, true);
+    }
+}

@@ -1,0 +1,69 @@
+package io.vajra.event;
+
+/**
+ * One process event as decoded from a batch (see bpf/events.h, struct vj_process).
+ * Immutable; byte strings are kept raw and formatted only when a row is asked for.
+ *
+ * <p>Ids and credentials are the kernel's unsigned 32-bit values held in an int: use
+ * {@link Integer#toUnsignedLong(int)} to show them.
+ *
+ * @param op         one of {@link io.vajra.bpf.ProcessRecordLayout}'s OP_* values
+ * @param exitCode   exec: the syscall's return (0 or -errno); exit: the status 0-255
+ * @param exitSignal exit: the signal that killed the process, 0 if none
+ * @param flags      {@link io.vajra.bpf.ProcessRecordLayout}'s FLAG_* bits
+ * @param path       the binary, absolute and resolved by the kernel (failed exec: as given)
+ * @param cwd        absolute working directory (" (deleted)" appended when removed)
+ * @param filename   exec: the path as passed to execve; empty otherwise
+ * @param argv       the arguments, each terminated by a NUL (the last may be cut)
+ */
+public record ProcessEvent(
+        int op,
+        long kernelNanos,
+        long unixNanos,
+        long cgroupId,
+        long durationNanos,
+        long startBootNanos,
+        int pid,
+        int tid,
+        int ppid,
+        int uid,
+        int gid,
+        int euid,
+        int egid,
+        int suid,
+        int sgid,
+        int fsuid,
+        int fsgid,
+        int auid,
+        int exitCode,
+        int exitSignal,
+        long argvTrueLength,
+        int flags,
+        int argc,
+        byte[] comm,
+        byte[] path,
+        byte[] cwd,
+        byte[] filename,
+        byte[] argv) implements Event {
+
+    private static final int FIXED_BYTES = 160;
+
+    @Override
+    public int byteSize() {
+        return FIXED_BYTES + comm.length + path.length + cwd.length + filename.length + argv.length;
+    }
+
+    /** The same event with the binary path filled in from elsewhere (exit events lose the mm). */
+    public ProcessEvent withPath(byte[] knownPath) {
+        return new ProcessEvent(op, kernelNanos, unixNanos, cgroupId, durationNanos, startBootNanos,
+                pid, tid, ppid, uid, gid, euid, egid, suid, sgid, fsuid, fsgid, auid, exitCode,
+                exitSignal, argvTrueLength, flags, argc, comm, knownPath, cwd, filename, argv);
+    }
+
+    /** The same event with arguments filled in from elsewhere (snapshot and fork rows). */
+    public ProcessEvent withArgv(byte[] knownArgv, int knownArgc) {
+        return new ProcessEvent(op, kernelNanos, unixNanos, cgroupId, durationNanos, startBootNanos,
+                pid, tid, ppid, uid, gid, euid, egid, suid, sgid, fsuid, fsgid, auid, exitCode,
+                exitSignal, knownArgv.length, flags, knownArgc, comm, path, cwd, filename, knownArgv);
+    }
+}
