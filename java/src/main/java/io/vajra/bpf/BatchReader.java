@@ -1,0 +1,89 @@
+package io.vajra.bpf;
+
+import static io.vajra.bpf.ProcessRecordLayout.*;
+
+import io.vajra.event.ProcessEvent;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+/** Turns one batch (see {@link ProcessRecordLayout}) into events. Stateless. */
+public final class BatchReader {
+    private BatchReader() {}
+
+    /** Calls {@code sink} for every record in the batch; returns how many there were. */
+    public static int read(ByteBuffer batch, Consumer<ProcessEvent> sink) {
+        int used = batch.limit();
+        if (used < BATCH_SIZE) {
+            return 0;
+        }
+        int abi = batch.getInt(BATCH_ABI_VERSION);
+        if (abi != ABI_VERSION) {
+            throw new IllegalStateException("batch ABI " + abi + ", Java expects " + ABI_VERSION);
+        }
+        int count = batch.getInt(BATCH_COUNT);
+        int at = BATCH_SIZE;
+        for (int i = 0; i < count && at < used; i++) {
+            int size = batch.getInt(at + SIZE);
+            if (size < RECORD_SIZE || at + size > used) {
+                throw new IllegalStateException("malformed record at " + at + " (size " + size + ")");
+            }
+            if (Short.toUnsignedInt(batch.getShort(at + FAMILY)) == FAMILY_PROCESS) {
+                sink.accept(process(batch, at));
+            }
+            at += size;
+        }
+        return count;
+    }
+
+    private static ProcessEvent process(ByteBuffer b, int at) {
+        int pathLen = Short.toUnsignedInt(b.getShort(at + PATH_LEN));
+        int cwdLen = Short.toUnsignedInt(b.getShort(at + CWD_LEN));
+        int filenameLen = Short.toUnsignedInt(b.getShort(at + FILENAME_LEN));
+        int argvLen = b.getInt(at + ARGV_LEN);
+        int var = at + RECORD_SIZE;
+        byte[] path = bytes(b, var, pathLen);
+        byte[] cwd = bytes(b, var += pathLen, cwdLen);
+        byte[] filename = bytes(b, var += cwdLen, filenameLen);
+        byte[] argv = bytes(b, var + filenameLen, argvLen);
+        return new ProcessEvent(
+                Short.toUnsignedInt(b.getShort(at + OP)),
+                b.getLong(at + KTIME_NS),
+                b.getLong(at + UNIX_NS),
+                b.getLong(at + CGROUP_ID),
+                b.getLong(at + DURATION_NS),
+                b.getLong(at + START_NS),
+                b.getInt(at + PID),
+                b.getInt(at + TID),
+                b.getInt(at + PPID),
+                b.getInt(at + UID),
+                b.getInt(at + GID),
+                b.getInt(at + EUID),
+                b.getInt(at + EGID),
+                b.getInt(at + SUID),
+                b.getInt(at + SGID),
+                b.getInt(at + FSUID),
+                b.getInt(at + FSGID),
+                b.getInt(at + AUID),
+                b.getInt(at + EXIT_CODE),
+                b.getInt(at + EXIT_SIGNAL),
+                Integer.toUnsignedLong(b.getInt(at + ARGV_TRUE_LEN)),
+                Short.toUnsignedInt(b.getShort(at + FLAGS)),
+                Short.toUnsignedInt(b.getShort(at + ARGC)),
+                cString(b, at + COMM, COMM_LEN),
+                path, cwd, filename, argv);
+    }
+
+    private static byte[] bytes(ByteBuffer b, int at, int len) {
+        byte[] out = new byte[len];
+        b.get(at, out);
+        return out;
+    }
+
+    private static byte[] cString(ByteBuffer b, int at, int max) {
+        int len = 0;
+        while (len < max && b.get(at + len) != 0) {
+            len++;
+        }
+        return bytes(b, at, len);
+    }
+}

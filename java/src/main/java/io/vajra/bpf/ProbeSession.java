@@ -1,0 +1,71 @@
+package io.vajra.bpf;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The loaded probes and their ring buffer. Polling fills a caller-owned direct buffer
+ * with one batch (see {@link ProcessRecordLayout}); read it with {@link BatchReader}.
+ *
+ * <p>Threading: one thread polls; {@link #counters()} may be called from any thread;
+ * {@link #close()} must not overlap a poll.
+ */
+public final class ProbeSession implements AutoCloseable {
+    private final ProbeSettings settings;
+    private long handle;
+
+    private ProbeSession(ProbeSettings settings, long handle) {
+        this.settings = settings;
+        this.handle = handle;
+    }
+
+    /** Loads, attaches and snapshots; throws {@link ProbeException} with the reason. */
+    public static ProbeSession open(ProbeSettings settings) {
+        long handle = NativeProbes.open(settings.ringBytes(), settings.argvCap(), settings.failedExecs());
+        return new ProbeSession(settings, handle);
+    }
+
+    /** A direct buffer big enough for batches of many records. */
+    public static ByteBuffer allocateBatch(int bytes) {
+        int minimum = NativeProbes.batchRecordMax();
+        return ByteBuffer.allocateDirect(Math.max(bytes, minimum)).order(java.nio.ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Fills {@code batch} with what is pending, waiting up to {@code timeoutMillis} when
+     * nothing is. Sets the buffer's position to 0 and its limit to the bytes used.
+     */
+    public void poll(ByteBuffer batch, int timeoutMillis) {
+        int used = NativeProbes.poll(liveHandle(), batch, timeoutMillis);
+        batch.clear().limit(used);
+    }
+
+    public ProbeCounters counters() {
+        return new ProbeCounters(NativeProbes.counters(liveHandle()));
+    }
+
+    public ProbeSettings settings() {
+        return settings;
+    }
+
+    /** Detaches every program and frees maps, links and the ring. */
+    @Override
+    public synchronized void close() {
+        if (handle != 0) {
+            NativeProbes.close(handle);
+            handle = 0;
+        }
+    }
+
+    private long liveHandle() {
+        long h = handle;
+        if (h == 0) {
+            throw new IllegalStateException("probe session is closed");
+        }
+        return h;
+    }
+
+    /** sizeof/offsetof values native was compiled with (for the layout test). */
+    static int[] nativeLayoutFacts() {
+        return NativeProbes.layoutFacts();
+    }
+}

@@ -1,0 +1,73 @@
+package io.vajra.event;
+
+import io.vajra.bpf.ProcessRecordLayout;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What is known of each live process — binary and arguments — from the start-up
+ * snapshot, exec and fork events. Exit events need it (the kernel has already dropped
+ * the process's memory map by then) and so do fork rows (the child runs the parent's
+ * image). Bounded: the least recently used entries go first.
+ *
+ * <p>Threading: used by the collector thread only.
+ */
+final class ProcessCache {
+    static final int DEFAULT_CAPACITY = 65_536;
+
+    /** A process is its pid plus its start time: pids are reused. */
+    private record Known(long startBootNanos, byte[] path, byte[] argv, int argc) {}
+
+    private final LinkedHashMap<Integer, Known> byPid;
+
+    ProcessCache(int capacity) {
+        this.byPid = new LinkedHashMap<>(1024, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Known> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    int size() {
+        return byPid.size();
+    }
+
+    /** Learns from the event and returns it, completed with what the cache knew. */
+    ProcessEvent observe(ProcessEvent e) {
+        int op = e.op();
+        if (ProcessRecordLayout.isExec(op)) {
+            if (e.exitCode() == 0) {
+                byPid.put(e.pid(), new Known(e.startBootNanos(), e.path(), e.argv(), e.argc()));
+            }
+            return e;
+        }
+        if (op == ProcessRecordLayout.OP_SNAPSHOT) {
+            byPid.put(e.pid(), new Known(e.startBootNanos(), e.path(), e.argv(), e.argc()));
+            return e;
+        }
+        if (ProcessRecordLayout.isFork(op)) {
+            Known parent = byPid.get(e.ppid());
+            ProcessEvent filled = e;
+            if (parent != null) {
+                filled = filled.withArgv(parent.argv(), parent.argc());
+                if (filled.path().length == 0) {
+                    filled = filled.withPath(parent.path());
+                }
+            }
+            byPid.put(e.pid(), new Known(e.startBootNanos(), filled.path(), filled.argv(), filled.argc()));
+            return filled;
+        }
+        if (op == ProcessRecordLayout.OP_EXIT) {
+            Known known = byPid.remove(e.pid());
+            if (known == null || known.startBootNanos() != e.startBootNanos()) {
+                return e;
+            }
+            ProcessEvent filled = e.withArgv(known.argv(), known.argc());
+            return e.path().length == 0 ? filled.withPath(known.path()) : filled;
+        }
+        return e;
+    }
+}

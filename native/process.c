@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "process.h"
+#include "errors.h"
+#include "process.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void describe_failure(const char *step, int error, char *err, size_t err_size)
+{
+	char tail[4096];
+	vj_libbpf_log_tail(tail, sizeof(tail), sizeof(tail) - 1);
+	if (error == -EPERM || error == -EACCES) {
+		snprintf(err, err_size,
+			 "%s failed: %s. If this is the verifier, its log ends with:\n%s", step,
+			 strerror(-error), tail);
+	} else {
+		snprintf(err, err_size, "%s failed: %s\nlibbpf said:\n%s", step, strerror(-error), tail);
+	}
+}
+
+struct process_bpf *vj_process_load(const struct vj_settings *settings, char *err, size_t err_size)
+{
+	int cpus = libbpf_num_possible_cpus();
+	if (cpus <= 0) {
+		snprintf(err, err_size, "cannot count the possible CPUs: %s", strerror(-cpus));
+		return NULL;
+	}
+	vj_clear_libbpf_log();
+	struct process_bpf *skel = process_bpf__open();
+	if (!skel) {
+		describe_failure("opening the process BPF object", -errno, err, err_size);
+		return NULL;
+	}
+
+	skel->rodata->argv_cap = settings->argv_cap;
+	skel->rodata->wakeup_threshold = settings->ring_bytes / 4;
+	skel->rodata->iterator_slot = cpus;
+	bpf_map__set_max_entries(skel->maps.events, settings->ring_bytes);
+	bpf_map__set_max_entries(skel->maps.scratch_space, cpus + 1);
+	/* Failed execs need syscall tracepoints, which tax every syscall: opt-in. */
+	if (!settings->failed_execs) {
+		bpf_program__set_autoload(skel->progs.execve_enter, false);
+		bpf_program__set_autoload(skel->progs.execveat_enter, false);
+		bpf_program__set_autoload(skel->progs.execve_exit, false);
+		bpf_program__set_autoload(skel->progs.execveat_exit, false);
+	}
+
+	vj_clear_libbpf_log();
+	int rc = process_bpf__load(skel);
+	if (rc) {
+		describe_failure("loading the process BPF programs (the kernel's verifier rejected them)",
+				 rc, err, err_size);
+		process_bpf__destroy(skel);
+		return NULL;
+	}
+	rc = process_bpf__attach(skel);
+	if (rc) {
+		describe_failure("attaching the process BPF programs", rc, err, err_size);
+		process_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+uint8_t *vj_process_snapshot(struct process_bpf *skel, size_t *len, char *err, size_t err_size)
+{
+	struct bpf_link *link = bpf_program__attach_iter(skel->progs.process_snapshot, NULL);
+	if (!link) {
+		describe_failure("attaching the task iterator", -errno, err, err_size);
+		return NULL;
+	}
+	int fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		describe_failure("creating the task iterator", -errno, err, err_size);
+		bpf_link__destroy(link);
+		return NULL;
+	}
+	size_t cap = 1 << 20, used = 0;
+	uint8_t *buf = malloc(cap);
+	while (buf) {
+		if (cap - used < 64 * 1024) {
+			uint8_t *bigger = realloc(buf, cap * 2);
+			if (!bigger) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = bigger;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + used, cap - used);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, err_size, "reading the task iterator: %s", strerror(errno));
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		used += n;
+	}
+	if (!buf && !err[0])
+		snprintf(err, err_size, "out of memory reading the task iterator");
+	close(fd);
+	bpf_link__destroy(link);
+	*len = used;
+	return buf;
+}
+
+int vj_process_ring_fd(struct process_bpf *skel)
+{
+	return bpf_map__fd(skel->maps.events);
+}
+
+int vj_process_stats_fd(struct process_bpf *skel)
+{
+	return bpf_map__fd(skel->maps.stats);
+}
+
+void vj_process_destroy(struct process_bpf *skel)
+{
+	process_bpf__destroy(skel);
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "session.h"
+#include "errors.h"
+#include "process.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct vj_session {
+	struct process_bpf *process;
+	struct ring_buffer *ring;
+	int stats_fd;
+	int cpus;
+	/* The start-up snapshot, handed out before anything from the ring. */
+	uint8_t *snapshot;
+	size_t snapshot_len;
+	size_t snapshot_at;
+	/* Valid during one poll. */
+	struct vj_batch_writer batch;
+	int64_t boot_to_unix_ns;
+	bool batch_full;
+	uint64_t native[VJ_NATIVE_MAX];
+};
+
+static int64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* BPF stamps events with the boot-time clock (it keeps counting in suspend);
+ * the offset to UNIX time is taken once per batch. */
+static int64_t boot_to_unix_offset(void)
+{
+	int64_t before = clock_ns(CLOCK_BOOTTIME);
+	int64_t real = clock_ns(CLOCK_REALTIME);
+	int64_t after = clock_ns(CLOCK_BOOTTIME);
+	return real - (before + (after - before) / 2);
+}
+
+static void take(struct vj_session *s, const void *data, size_t len)
+{
+	if (vj_decode_record(&s->batch, data, len, s->boot_to_unix_ns) == 0)
+		s->native[VJ_NATIVE_DECODED]++;
+	else
+		s->native[VJ_NATIVE_MALFORMED]++;
+}
+
+/* libbpf 1.1 consumes a record even when this returns an error, so the record
+ * is copied first and the ring is stopped once the batch cannot take a record
+ * of the largest size. */
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct vj_session *s = ctx;
+	take(s, data, len);
+	if (!vj_batch_has_room(&s->batch)) {
+		s->batch_full = true;
+		return -1;
+	}
+	return 0;
+}
+
+struct vj_session *vj_session_open(const struct vj_settings *settings, char *err, size_t err_size)
+{
+	err[0] = 0;
+	if (vj_check_environment(err, err_size))
+		return NULL;
+	struct vj_session *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	s->cpus = libbpf_num_possible_cpus();
+	s->process = vj_process_load(settings, err, err_size);
+	if (!s->process)
+		goto fail;
+	s->stats_fd = vj_process_stats_fd(s->process);
+	s->ring = ring_buffer__new(vj_process_ring_fd(s->process), on_record, s, NULL);
+	if (!s->ring) {
+		snprintf(err, err_size, "creating the ring buffer reader: %s", strerror(errno));
+		goto fail;
+	}
+	s->native[VJ_NATIVE_RING_BYTES] = settings->ring_bytes;
+	/* Probes are attached first, so no process falls between snapshot and events. */
+	s->snapshot = vj_process_snapshot(s->process, &s->snapshot_len, err, err_size);
+	if (!s->snapshot)
+		goto fail;
+	return s;
+fail:
+	vj_session_close(s);
+	return NULL;
+}
+
+static void drain_snapshot(struct vj_session *s)
+{
+	while (s->snapshot_at < s->snapshot_len && vj_batch_has_room(&s->batch)) {
+		const struct vj_header *h = (const void *)(s->snapshot + s->snapshot_at);
+		size_t left = s->snapshot_len - s->snapshot_at;
+		if (left < sizeof(*h) || h->size < sizeof(*h) || h->size > left) {
+			s->native[VJ_NATIVE_MALFORMED]++;
+			s->snapshot_at = s->snapshot_len;
+			break;
+		}
+		take(s, h, h->size);
+		s->native[VJ_NATIVE_SNAPSHOT]++;
+		s->snapshot_at += h->size;
+	}
+}
+
+int vj_session_poll(struct vj_session *s, void *buf, uint32_t cap, int timeout_ms)
+{
+	if (cap < sizeof(struct vj_batch) + VJ_BATCH_RECORD_MAX)
+		return -1;
+	vj_batch_begin(&s->batch, buf, cap);
+	s->boot_to_unix_ns = boot_to_unix_offset();
+	s->batch_full = false;
+
+	if (s->snapshot_at < s->snapshot_len)
+		drain_snapshot(s);
+	/* Producers do not wake us per record (BPF_RB_NO_WAKEUP): take what is
+	 * pending, and only wait when there was nothing. */
+	if (!s->batch_full && vj_batch_has_room(&s->batch))
+		ring_buffer__consume(s->ring);
+	if (s->batch.count == 0 && !s->batch_full) {
+		int rc = ring_buffer__poll(s->ring, timeout_ms);
+		if (rc < 0 && rc != -EINTR && !s->batch_full)
+			return -1;
+		if (!s->batch_full)
+			ring_buffer__consume(s->ring);
+	}
+	s->native[VJ_NATIVE_BATCHES]++;
+	return (int)vj_batch_finish(&s->batch);
+}
+
+void vj_session_counters(struct vj_session *s, uint64_t out[VJ_COUNTERS])
+{
+	memset(out, 0, VJ_COUNTERS * sizeof(uint64_t));
+	uint64_t per_cpu[s->cpus > 0 ? s->cpus : 1];
+	for (uint32_t stat = 0; stat < VJ_STAT_MAX; stat++) {
+		if (bpf_map_lookup_elem(s->stats_fd, &stat, per_cpu))
+			continue;
+		for (int cpu = 0; cpu < s->cpus; cpu++)
+			out[stat] += per_cpu[cpu];
+	}
+	memcpy(out + VJ_STAT_MAX, s->native, sizeof(s->native));
+}
+
+void vj_session_close(struct vj_session *s)
+{
+	if (!s)
+		return;
+	ring_buffer__free(s->ring);
+	if (s->process)
+		vj_process_destroy(s->process);
+	free(s->snapshot);
+	free(s);
+}

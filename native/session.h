@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A probe session: the loaded programs, the ring buffer they write to, and the
+ * poller that drains it into batches. One thread polls; counters may be read
+ * from any thread; close only after polling has stopped.
+ */
+#ifndef VAJRA_SESSION_H
+#define VAJRA_SESSION_H
+
+#include "batch.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vj_settings {
+	uint32_t ring_bytes;
+	uint32_t argv_cap;
+	bool failed_execs;
+};
+
+/* Counters kept by the poller, after the kernel's VJ_STAT_MAX. Java's
+ * ProbeCounters.NAMES lists both, in this order. */
+enum vj_native_stat {
+	VJ_NATIVE_DECODED = 0,
+	VJ_NATIVE_BATCHES,
+	VJ_NATIVE_MALFORMED,
+	VJ_NATIVE_SNAPSHOT,
+	VJ_NATIVE_RING_BYTES,
+	VJ_NATIVE_MAX,
+};
+#define VJ_COUNTERS (VJ_STAT_MAX + VJ_NATIVE_MAX)
+
+struct vj_session;
+
+/* Returns NULL and an actionable message in `err` on failure. */
+struct vj_session *vj_session_open(const struct vj_settings *settings, char *err, size_t err_size);
+/* Fills `buf` with one batch: what is pending, or what arrives within
+ * timeout_ms. Returns the bytes used (a bare header when nothing came), or -1. */
+int vj_session_poll(struct vj_session *s, void *buf, uint32_t cap, int timeout_ms);
+void vj_session_counters(struct vj_session *s, uint64_t out[VJ_COUNTERS]);
+void vj_session_close(struct vj_session *s);
+
+#endif

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * JNI glue for io.vajra.bpf.NativeProbes. Natives are registered in
+ * JNI_OnLoad (the only exported symbol). Batches travel in Java-owned direct
+ * ByteBuffers: one call per batch, never per event.
+ */
+#include "batch.h"
+#include "errors.h"
+#include "session.h"
+
+#include <jni.h>
+#include <stdint.h>
+#include <string.h>
+
+#define NATIVE_CLASS "io/vajra/bpf/NativeProbes"
+#define PROBE_EXCEPTION "io/vajra/bpf/ProbeException"
+
+static void throw_probe_exception(JNIEnv *env, const char *message)
+{
+	jclass cls = (*env)->FindClass(env, PROBE_EXCEPTION);
+	if (cls)
+		(*env)->ThrowNew(env, cls, message);
+}
+
+static jintArray layout_facts(JNIEnv *env, jclass cls)
+{
+	(void)cls;
+	int32_t facts[64];
+	int n = vj_layout_facts(facts, 64);
+	jintArray out = (*env)->NewIntArray(env, n);
+	if (out)
+		(*env)->SetIntArrayRegion(env, out, 0, n, facts);
+	return out;
+}
+
+static jint batch_record_max(JNIEnv *env, jclass cls)
+{
+	(void)env;
+	(void)cls;
+	return (jint)(sizeof(struct vj_batch) + VJ_BATCH_RECORD_MAX);
+}
+
+static jlong open_session(JNIEnv *env, jclass cls, jint ring_bytes, jint argv_cap, jboolean failed_execs)
+{
+	(void)cls;
+	static char err[VJ_ERROR_MAX];
+	struct vj_settings settings = {
+		.ring_bytes = (uint32_t)ring_bytes,
+		.argv_cap = (uint32_t)argv_cap,
+		.failed_execs = failed_execs,
+	};
+	struct vj_session *s = vj_session_open(&settings, err, sizeof(err));
+	if (!s) {
+		throw_probe_exception(env, err);
+		return 0;
+	}
+	return (jlong)(uintptr_t)s;
+}
+
+static jint poll_session(JNIEnv *env, jclass cls, jlong handle, jobject buffer, jint timeout_ms)
+{
+	(void)cls;
+	void *buf = (*env)->GetDirectBufferAddress(env, buffer);
+	jlong cap = (*env)->GetDirectBufferCapacity(env, buffer);
+	if (!buf || cap <= 0 || cap > INT32_MAX) {
+		throw_probe_exception(env, "poll needs a direct ByteBuffer");
+		return -1;
+	}
+	int used = vj_session_poll((struct vj_session *)(uintptr_t)handle, buf, (uint32_t)cap, timeout_ms);
+	if (used < 0)
+		throw_probe_exception(env, "polling the ring buffer failed");
+	return used;
+}
+
+static jlongArray read_counters(JNIEnv *env, jclass cls, jlong handle)
+{
+	(void)cls;
+	uint64_t values[VJ_COUNTERS];
+	vj_session_counters((struct vj_session *)(uintptr_t)handle, values);
+	jlongArray out = (*env)->NewLongArray(env, VJ_COUNTERS);
+	if (out)
+		(*env)->SetLongArrayRegion(env, out, 0, VJ_COUNTERS, (const jlong *)values);
+	return out;
+}
+
+static void close_session(JNIEnv *env, jclass cls, jlong handle)
+{
+	(void)env;
+	(void)cls;
+	vj_session_close((struct vj_session *)(uintptr_t)handle);
+}
+
+static const JNINativeMethod methods[] = {
+	{"layoutFacts", "()[I", (void *)layout_facts},
+	{"batchRecordMax", "()I", (void *)batch_record_max},
+	{"open", "(IIZ)J", (void *)open_session},
+	{"poll", "(JLjava/nio/ByteBuffer;I)I", (void *)poll_session},
+	{"counters", "(J)[J", (void *)read_counters},
+	{"close", "(J)V", (void *)close_session},
+};
+
+JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
+{
+	(void)reserved;
+	JNIEnv *env;
+	if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_8) != JNI_OK)
+		return JNI_ERR;
+	jclass cls = (*env)->FindClass(env, NATIVE_CLASS);
+	if (!cls)
+		return JNI_ERR;
+	if ((*env)->RegisterNatives(env, cls, methods, sizeof(methods) / sizeof(methods[0])))
+		return JNI_ERR;
+	vj_capture_libbpf_log();
+	return JNI_VERSION_1_8;
+}
