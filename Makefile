@@ -1,0 +1,57 @@
+# Vajra's front door. As root on Debian 12:
+#   make run    install what is missing, build, load the probes, open the shell
+#   make test   build and run every test (the real-kernel ones need root)
+#   make bench  the benchmark harness
+
+SHELL := /bin/bash
+JAVA_HOME ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-*))
+export JAVA_HOME
+MVN := mvn -B -q
+BUILD := build
+
+# Debian packages the build and the tests need.
+PACKAGES := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config cmake make gcc \
+            openjdk-17-jdk-headless maven perl util-linux procps
+
+.PHONY: all build run test bench deps launchers clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "vajra: installing missing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "vajra: run as root to install them (apt-get install$$missing)"; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+build: deps
+	$(MVN) -DskipTests package
+	@$(MAKE) --no-print-directory launchers
+
+launchers:
+	@mkdir -p $(BUILD)
+	@cp target/vajra.jar $(BUILD)/vajra.jar
+	@printf '%s\n' '#!/bin/sh' \
+	  '# Vajra CLI: `vajra shell`, `vajra query "SQL"`; see README.md' \
+	  'dir=$$(dirname "$$(readlink -f "$$0")")' \
+	  'java=java; [ -n "$$JAVA_HOME" ] && [ -x "$$JAVA_HOME/bin/java" ] && java="$$JAVA_HOME/bin/java"' \
+	  'exec "$$java" $$VAJRA_JAVA_OPTS -jar "$$dir/vajra.jar" "$$@"' > $(BUILD)/vajra
+	@chmod +x $(BUILD)/vajra
+	@echo "vajra: built $(BUILD)/vajra"
+
+run: build
+	$(BUILD)/vajra shell
+
+test: deps
+	mvn -B -ntp verify
+	@$(MAKE) --no-print-directory launchers
+
+bench: build
+	bench/exec-storm.sh
+
+clean:
+	rm -rf target $(BUILD)
