@@ -20,12 +20,14 @@ public final class ProbeSession implements AutoCloseable {
 
     /** Loads, attaches and snapshots; throws {@link ProbeException} with the reason. */
     public static ProbeSession open(ProbeSettings settings) {
+        NativeLibrary.load(); // a ProbeException here, not an ExceptionInInitializerError later
         long handle = NativeProbes.open(settings.ringBytes(), settings.argvCap(), settings.failedExecs());
         return new ProbeSession(settings, handle);
     }
 
     /** A direct buffer big enough for batches of many records. */
     public static ByteBuffer allocateBatch(int bytes) {
+        NativeLibrary.load();
         int minimum = NativeProbes.batchRecordMax();
         return ByteBuffer.allocateDirect(Math.max(bytes, minimum)).order(java.nio.ByteOrder.nativeOrder());
     }

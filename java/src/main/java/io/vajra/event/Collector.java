@@ -36,6 +36,8 @@ public final class Collector implements AutoCloseable {
     private final Thread poller;
     private final AtomicLong pollFailures = new AtomicLong();
     private volatile int knownProcesses;
+    private volatile long bootToUnixNanos;
+    private long snapshotRecords;
     private volatile boolean running = true;
 
     private Collector(ProbeSession session, EventStore<ProcessEvent> processes) {
@@ -75,6 +77,14 @@ public final class Collector implements AutoCloseable {
         return knownProcesses;
     }
 
+    /**
+     * UNIX time minus boot time, in nanoseconds, as the decoder last applied it: turns
+     * the kernel's boot-time stamps (process start times) into UNIX time.
+     */
+    public long bootToUnixNanos() {
+        return bootToUnixNanos;
+    }
+
     /** Batches that failed to poll or decode (logged; collection went on). */
     public long pollFailures() {
         return pollFailures.get();
@@ -94,28 +104,20 @@ public final class Collector implements AutoCloseable {
 
     /** The snapshot comes first out of the session; poll until a batch holds none of it. */
     private void ingestSnapshot() {
-        boolean more = true;
-        while (more) {
+        long before;
+        do {
+            before = snapshotRecords;
             session.poll(batch, 0);
-            int[] snapshotRecords = {0};
-            BatchReader.read(batch, e -> {
-                if (e.op() == ProcessRecordLayout.OP_SNAPSHOT) {
-                    snapshotRecords[0]++;
-                    cache.observe(withProcCmdline(e));
-                } else {
-                    pending.add(cache.observe(e));
-                }
-            });
-            more = snapshotRecords[0] > 0;
-        }
-        flush();
+            BatchReader.read(batch, this::ingest);
+            flush();
+        } while (snapshotRecords > before);
     }
 
     private void pollUntilClosed() {
         while (running) {
             try {
                 session.poll(batch, POLL_TIMEOUT_MILLIS);
-                BatchReader.read(batch, e -> pending.add(cache.observe(e)));
+                BatchReader.read(batch, this::ingest);
                 flush();
             } catch (RuntimeException e) {
                 // A bad batch must not stop collection: count it, say it once in a while.
@@ -124,6 +126,17 @@ public final class Collector implements AutoCloseable {
                     LOG.log(Level.WARNING, "vajra: a batch failed and was skipped", e);
                 }
             }
+        }
+    }
+
+    /** Snapshot records only teach the cache; everything else becomes a row. */
+    private void ingest(ProcessEvent e) {
+        bootToUnixNanos = e.unixNanos() - e.kernelNanos();
+        if (e.op() == ProcessRecordLayout.OP_SNAPSHOT) {
+            snapshotRecords++;
+            cache.observe(withProcCmdline(e));
+        } else {
+            pending.add(cache.observe(e));
         }
     }
 

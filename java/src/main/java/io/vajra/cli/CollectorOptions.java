@@ -1,0 +1,50 @@
+package io.vajra.cli;
+
+import io.vajra.bpf.ProbeSettings;
+import io.vajra.event.StoreSettings;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The options every subcommand that collects shares (a picocli mixin). */
+final class CollectorOptions {
+    @Option(names = "--ring-size", paramLabel = "BYTES", defaultValue = "16M", converter = ByteSize.class,
+            description = "Ring buffer size, a power of two (default: ${DEFAULT-VALUE}).")
+    long ringBytes;
+
+    @Option(names = "--argv-cap", paramLabel = "BYTES", defaultValue = "32K", converter = ByteSize.class,
+            description = "Bytes of arguments kept per exec, 256 to 128K (default: ${DEFAULT-VALUE}).")
+    long argvCap;
+
+    @Option(names = "--no-failed-execs",
+            description = "Do not report failed execs (saves ~12 ns on every syscall of the machine).")
+    boolean noFailedExecs;
+
+    @Option(names = "--events-max", paramLabel = "ROWS", defaultValue = "50000",
+            description = "Most events kept per table (default: ${DEFAULT-VALUE}).")
+    int eventsMax;
+
+    @Option(names = "--events-expiry", paramLabel = "DURATION", defaultValue = "3600", converter = DurationText.class,
+            description = "How long events are kept, seconds or 30m/1h (default: ${DEFAULT-VALUE} s).")
+    Duration eventsExpiry;
+
+    @Option(names = "--store-bytes", paramLabel = "BYTES", defaultValue = "64M", converter = ByteSize.class,
+            description = "Most memory the events of one table may hold (default: ${DEFAULT-VALUE}).")
+    long storeBytes;
+
+    /** @throws IllegalArgumentException with a message for the user */
+    ProbeSettings probeSettings() {
+        return new ProbeSettings(toInt("ring size", ringBytes), toInt("argv cap", argvCap), !noFailedExecs);
+    }
+
+    /** @throws IllegalArgumentException with a message for the user */
+    StoreSettings storeSettings() {
+        return new StoreSettings(eventsMax, storeBytes, eventsExpiry.toSeconds());
+    }
+
+    private static int toInt(String what, long value) {
+        if (value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(what + " " + value + " is too large");
+        }
+        return (int) value;
+    }
+}

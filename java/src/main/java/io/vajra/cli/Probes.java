@@ -1,0 +1,79 @@
+package io.vajra.cli;
+
+import io.vajra.bpf.ProbeCounters;
+import io.vajra.bpf.ProbeException;
+import io.vajra.bpf.ProbeSettings;
+import io.vajra.event.Collector;
+import io.vajra.event.EventStore;
+import io.vajra.event.ProcessEvent;
+
+/**
+ * The running collector as the CLI needs it. An interface so the CLI can be tested without
+ * a kernel; {@link #KERNEL} is the real thing.
+ */
+interface Probes extends AutoCloseable {
+    ProbeCounters counters();
+
+    int ringBytes();
+
+    int knownProcesses();
+
+    long bootToUnixNanos();
+
+    @Override
+    void close();
+
+    /** Starts collection into the store; returns once the probes are attached. */
+    @FunctionalInterface
+    interface Launcher {
+        /** @throws io.vajra.bpf.ProbeException when the kernel refuses */
+        Probes start(ProbeSettings settings, EventStore<ProcessEvent> processes);
+    }
+
+    Launcher KERNEL = (settings, processes) -> {
+        Collector collector = startCollector(settings, processes);
+        return new Probes() {
+            @Override
+            public ProbeCounters counters() {
+                return collector.counters();
+            }
+
+            @Override
+            public int ringBytes() {
+                return collector.ringBytes();
+            }
+
+            @Override
+            public int knownProcesses() {
+                return collector.knownProcesses();
+            }
+
+            @Override
+            public long bootToUnixNanos() {
+                return collector.bootToUnixNanos();
+            }
+
+            @Override
+            public void close() {
+                collector.close();
+            }
+        };
+    };
+
+    /**
+     * The native library is loaded by a static initializer, so its ProbeException can arrive
+     * wrapped in an ExceptionInInitializerError; users should see the message, not a trace.
+     */
+    private static Collector startCollector(ProbeSettings settings, EventStore<ProcessEvent> processes) {
+        try {
+            return Collector.start(settings, processes);
+        } catch (ExceptionInInitializerError e) {
+            if (e.getCause() instanceof ProbeException) {
+                throw (ProbeException) e.getCause();
+            }
+            throw new ProbeException("cannot initialize the probes: " + e.getCause(), e);
+        } catch (UnsatisfiedLinkError e) {
+            throw new ProbeException("cannot load the native library: " + e.getMessage(), e);
+        }
+    }
+}

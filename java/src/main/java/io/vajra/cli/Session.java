@@ -1,0 +1,92 @@
+package io.vajra.cli;
+
+import io.vajra.event.EventStore;
+import io.vajra.event.ProcessEvent;
+import io.vajra.shell.LiveDatabase;
+import io.vajra.table.ProcessEventsTable;
+import io.vajra.table.Table;
+import io.vajra.table.VajraStatsTable;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Everything one CLI run holds: the store, the running probes, the tables and the SQL
+ * database. The probes are closed exactly once, by {@link #close()} or, when the process is
+ * interrupted, by the JVM shutdown hook.
+ */
+final class Session implements AutoCloseable {
+    private final ProbesCloser closer;
+    private final LiveDatabase database;
+
+    private Session(ProbesCloser closer, LiveDatabase database) {
+        this.closer = closer;
+        this.database = database;
+    }
+
+    /**
+     * Builds the store, starts the probes (so events flow before any input is read), then
+     * the tables and the database.
+     *
+     * @throws io.vajra.bpf.ProbeException when the probes cannot be attached
+     * @throws IllegalArgumentException    when an option is out of range
+     */
+    static Session start(CollectorOptions options, Probes.Launcher launcher) throws SQLException {
+        EventStore<ProcessEvent> processes = new EventStore<>(options.storeSettings());
+        Probes probes = launcher.start(options.probeSettings(), processes);
+        ProbesCloser closer = new ProbesCloser(probes);
+        try {
+            List<Table> tables = List.of(
+                    new ProcessEventsTable(processes, probes::bootToUnixNanos),
+                    VajraStatsTable.builder()
+                            .family("process", probes::counters, probes::ringBytes, probes::knownProcesses, processes)
+                            .build());
+            return new Session(closer, new LiveDatabase(tables));
+        } catch (SQLException | RuntimeException e) {
+            closer.close();
+            throw e;
+        }
+    }
+
+    LiveDatabase database() {
+        return database;
+    }
+
+    @Override
+    public void close() {
+        closer.close();
+        try {
+            database.close();
+        } catch (SQLException ignored) {
+            // An in-memory database has nothing to lose.
+        }
+    }
+
+    /** Closes the probes once, from whichever comes first: close() or JVM shutdown. */
+    private static final class ProbesCloser {
+        private final Probes probes;
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final Thread shutdownHook;
+
+        ProbesCloser(Probes probes) {
+            this.probes = probes;
+            this.shutdownHook = new Thread(this::closeProbes, "vajra-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+
+        void close() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running or about to; closeProbes is idempotent.
+            }
+            closeProbes();
+        }
+
+        private void closeProbes() {
+            if (closed.compareAndSet(false, true)) {
+                probes.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.vajra.table;
+
+/**
+ * A table backed by an event store: rows carry an {@code eid} column, eids only grow, and old
+ * events leave from the low end. Lets a mirror (the shell's SQLite copy) sync incrementally.
+ */
+public interface EventTable extends Table {
+    String EID = "eid";
+
+    /**
+     * The eids held right now, inclusive: {@code min} is the oldest held, {@code max} the last
+     * assigned; {@code min > max} when the store is empty.
+     */
+    LongBounds heldEids();
+}

@@ -1,0 +1,184 @@
+package io.vajra.table;
+
+import io.vajra.bpf.ProbeCounters;
+import io.vajra.event.EventStore;
+import io.vajra.event.StoreStats;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * {@code vajra_stats}: every counter Vajra keeps, one row each, read when queried. Built from
+ * suppliers so it works without a running collector (tests, or a collector that failed).
+ *
+ * <p>Sources: {@code kernel} (BPF per-CPU counters), {@code native} (the JNI poller),
+ * {@code collector} (the Java collector's own state) and {@code store} (the event store).
+ */
+public final class VajraStatsTable implements Table {
+    public static final String NAME = "vajra_stats";
+
+    private static final Schema SCHEMA = new Schema();
+    private static final int SOURCE = SCHEMA.add(Column.text("source",
+            "Who keeps the counter: kernel, native, collector or store"));
+    private static final int FAMILY = SCHEMA.add(Column.text("family",
+            "Event family the counter belongs to (process)"));
+    private static final int COUNTER = SCHEMA.add(Column.text("name", "Counter name"));
+    private static final int VALUE = SCHEMA.add(Column.bigint("value", "Current value"));
+    private static final int DESCRIPTION = SCHEMA.add(Column.text("description",
+            "What the counter counts"));
+    private static final List<Column> COLUMNS = SCHEMA.columns();
+
+    private static final String KERNEL = "kernel";
+    private static final String NATIVE = "native";
+    private static final String COLLECTOR = "collector";
+    private static final String STORE = "store";
+
+    /** Source and meaning of each {@link ProbeCounters} name. */
+    private static final Map<String, String[]> PROBE_COUNTERS = new LinkedHashMap<>();
+
+    static {
+        probe(KERNEL, "sent_exec", "Successful execs sent by the kernel");
+        probe(KERNEL, "sent_exec_failed", "Failed execs sent by the kernel");
+        probe(KERNEL, "sent_fork", "fork, vfork, clone and clone3 events sent by the kernel");
+        probe(KERNEL, "sent_exit", "Process exits sent by the kernel");
+        probe(KERNEL, "lost_ring_full", "Events lost: the ring buffer was full (raise --ring-size)");
+        probe(KERNEL, "lost_too_big", "Events lost: the record was larger than the ring allows");
+        probe(KERNEL, "lost_inflight_full", "Failed execs lost: too many execs in flight to track");
+        probe(KERNEL, "fault_argv", "Events sent with incomplete arguments (probe_error = 1)");
+        probe(KERNEL, "fault_path", "Events sent with an incomplete path or cwd (probe_error = 1)");
+        probe(KERNEL, "lost_no_scratch", "Events lost: no scratch buffer or task data");
+        probe(NATIVE, "records_decoded", "Records decoded by the poller");
+        probe(NATIVE, "batches", "Batches handed from the poller to Java");
+        probe(NATIVE, "lost_malformed", "Events lost: the decoder rejected a malformed record");
+        probe(NATIVE, "snapshot_records", "Processes read by the start-up snapshot");
+        probe(NATIVE, "ring_bytes", "Ring buffer size in bytes");
+    }
+
+    private static void probe(String source, String name, String description) {
+        PROBE_COUNTERS.put(name, new String[] {source, description});
+    }
+
+    private final List<Family> families;
+
+    private VajraStatsTable(List<Family> families) {
+        this.families = List.copyOf(families);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<Column> columns() {
+        return COLUMNS;
+    }
+
+    @Override
+    public void generate(QueryConstraints constraints, RowSink sink) {
+        List<Object[]> rows = new ArrayList<>();
+        for (Family family : families) {
+            family.addRows(rows);
+        }
+        for (Object[] row : rows) {
+            if (!sink.accept(row)) {
+                return;
+            }
+        }
+    }
+
+    private static Object[] row(String source, String family, String name, long value, String description) {
+        Object[] row = new Object[COLUMNS.size()];
+        row[SOURCE] = source;
+        row[FAMILY] = family;
+        row[COUNTER] = name;
+        row[VALUE] = value;
+        row[DESCRIPTION] = description;
+        return row;
+    }
+
+    /** Where one event family's counters come from; any supplier may be null (absent). */
+    private record Family(String name, Supplier<ProbeCounters> counters, IntSupplier ringBytes,
+            IntSupplier knownProcesses, EventStore<?> store) {
+
+        void addRows(List<Object[]> rows) {
+            boolean ringBytesReported = false;
+            ProbeCounters probe = readCounters();
+            if (probe != null) {
+                for (Map.Entry<String, Long> counter : probe.asMap().entrySet()) {
+                    String[] meaning = PROBE_COUNTERS.getOrDefault(counter.getKey(), new String[] {NATIVE, ""});
+                    rows.add(row(meaning[0], name, counter.getKey(), counter.getValue(), meaning[1]));
+                    ringBytesReported |= counter.getKey().equals("ring_bytes");
+                }
+            }
+            if (ringBytes != null && !ringBytesReported) {
+                rows.add(row(COLLECTOR, name, "ring_bytes", ringBytes.getAsInt(), "Ring buffer size in bytes"));
+            }
+            if (knownProcesses != null) {
+                rows.add(row(COLLECTOR, name, "known_processes", knownProcesses.getAsInt(),
+                        "Processes the collector knows now (snapshot + exec/fork - exit)"));
+            }
+            if (store != null) {
+                StoreStats s = store.stats();
+                rows.add(row(STORE, name, "rows", s.rows(), "Events held"));
+                rows.add(row(STORE, name, "bytes", s.bytes(), "Bytes held (estimated)"));
+                rows.add(row(STORE, name, "capacity", s.capacityRows(), "Most events held (--events-max)"));
+                rows.add(row(STORE, name, "byte_budget", s.byteBudget(), "Most bytes held (--store-bytes)"));
+                rows.add(row(STORE, name, "expiry_seconds", s.expirySeconds(), "Retention (--events-expiry)"));
+                rows.add(row(STORE, name, "oldest_eid", s.oldestEid(), "eid of the oldest event held"));
+                rows.add(row(STORE, name, "newest_eid", s.newestEid(), "Last eid assigned"));
+                rows.add(row(STORE, name, "appended", s.appended(), "Events stored since start"));
+                rows.add(row(STORE, name, "evicted_capacity", s.evictedCapacity(),
+                        "Events lost: dropped before expiry because the store was full (rows)"));
+                rows.add(row(STORE, name, "evicted_bytes", s.evictedBytes(),
+                        "Events lost: dropped before expiry because the store was full (bytes)"));
+                rows.add(row(STORE, name, "dropped_oversize", s.droppedOversize(),
+                        "Events lost: one event alone was larger than the byte budget"));
+                rows.add(row(STORE, name, "expired", s.expired(), "Events dropped after their retention (normal)"));
+            }
+        }
+
+        /** A collector that is stopping must not make the stats table fail. */
+        private ProbeCounters readCounters() {
+            if (counters == null) {
+                return null;
+            }
+            try {
+                return counters.get();
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+    }
+
+    public static final class Builder {
+        private final List<Family> families = new ArrayList<>();
+
+        private Builder() {}
+
+        /**
+         * Adds one event family.
+         *
+         * @param counters       probe counters; null when no collector runs
+         * @param ringBytes      the collector's ring size; null when no collector runs
+         * @param knownProcesses the collector's process count; null when not applicable
+         * @param store          the family's event store; null when none
+         */
+        public Builder family(String name, Supplier<ProbeCounters> counters, IntSupplier ringBytes,
+                IntSupplier knownProcesses, EventStore<?> store) {
+            families.add(new Family(name, counters, ringBytes, knownProcesses, store));
+            return this;
+        }
+
+        public VajraStatsTable build() {
+            return new VajraStatsTable(families);
+        }
+    }
+}

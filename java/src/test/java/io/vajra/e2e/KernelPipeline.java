@@ -1,0 +1,145 @@
+package io.vajra.e2e;
+
+import io.vajra.bpf.ProbeSettings;
+import io.vajra.event.Collector;
+import io.vajra.event.EventStore;
+import io.vajra.event.ProcessEvent;
+import io.vajra.event.StoreSettings;
+import io.vajra.table.Column;
+import io.vajra.table.ProcessEventsTable;
+import io.vajra.table.QueryConstraints;
+import io.vajra.table.Table;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The whole pipeline on the real kernel — probes, ring, native decoder, collector, store,
+ * table — for end-to-end tests. Rows are matched by the test's own pids and markers, and
+ * waited for with a deadline: the machine may be busy with other work.
+ */
+final class KernelPipeline implements AutoCloseable {
+    static final Duration DEADLINE = Duration.ofSeconds(15);
+
+    final EventStore<ProcessEvent> store;
+    final Collector collector;
+    final Table processEvents;
+
+    KernelPipeline(ProbeSettings settings) {
+        this.store = new EventStore<>(StoreSettings.defaults());
+        this.collector = Collector.start(settings, store);
+        this.processEvents = new ProcessEventsTable(store, collector::bootToUnixNanos);
+    }
+
+    /** Rows of bpf_process_events as column name -> value. */
+    List<Map<String, Object>> rows() {
+        List<Column> columns = processEvents.columns();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        processEvents.generate(QueryConstraints.NONE, row -> {
+            Map<String, Object> named = new LinkedHashMap<>();
+            for (int i = 0; i < columns.size(); i++) {
+                named.put(columns.get(i).name(), row[i]);
+            }
+            rows.add(named);
+            return true;
+        });
+        return rows;
+    }
+
+    /** Waits until at least {@code count} rows match, then returns all that match. */
+    List<Map<String, Object>> await(int count, Predicate<Map<String, Object>> match) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        List<Map<String, Object>> found = List.of();
+        while (System.nanoTime() < deadline) {
+            found = rows().stream().filter(match).toList();
+            if (found.size() >= count) {
+                return found;
+            }
+            sleep(20);
+        }
+        throw new AssertionError("expected " + count + " matching rows within " + DEADLINE
+                + ", found " + found.size() + ": " + abbreviated(found));
+    }
+
+    Map<String, Object> awaitOne(Predicate<Map<String, Object>> match) {
+        List<Map<String, Object>> found = await(1, match);
+        if (found.size() != 1) {
+            throw new AssertionError("expected exactly one matching row, found " + abbreviated(found));
+        }
+        return found.get(0);
+    }
+
+    /** Rows for a failure message, long values cut (a 200 KiB cmdline helps nobody). */
+    static String abbreviated(List<Map<String, Object>> rows) {
+        StringBuilder out = new StringBuilder();
+        for (Map<String, Object> row : rows) {
+            out.append("\n  {");
+            row.forEach((k, v) -> {
+                String text = String.valueOf(v);
+                out.append(k).append('=').append(text.length() > 120 ? text.substring(0, 120) + "..." : text).append(", ");
+            });
+            out.append('}');
+        }
+        return out.toString();
+    }
+
+    static Predicate<Map<String, Object>> where(String column, Object value) {
+        return row -> value.equals(row.get(column));
+    }
+
+    /** Runs a command to completion in {@code dir}; returns the finished process. */
+    static Process run(Path dir, String... command) {
+        try {
+            Process p = new ProcessBuilder(command).directory(dir.toFile())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("command did not finish: " + String.join(" ", command));
+            }
+            return p;
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + command[0], e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Runs a command and returns what it printed. */
+    static String output(Path dir, String... command) {
+        try {
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            return out;
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + command[0], e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    static Path helper() {
+        return Path.of(System.getProperty("vajra.test.helpers"), "exec_helper");
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        collector.close();
+    }
+}

@@ -1,0 +1,80 @@
+package io.vajra.format;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CmdlineTest {
+    @Test
+    void osquerysOwnExamples() {
+        // From osquery's bpf_process_events tests.
+        assertEquals("cat '/test folder'", Cmdline.quoted(List.of("cat", "/test folder")));
+        assertEquals("cat file1 file2", Cmdline.quoted(List.of("cat", "file1", "file2")));
+        assertEquals("sudo -H -i", Cmdline.quoted(List.of("sudo", "-H", "-i")));
+        assertEquals("[\"sudo\",\"-H\",\"-i\"]", Cmdline.json(List.of("sudo", "-H", "-i")));
+    }
+
+    @Test
+    void everyCWhiteSpaceCharacterQuotes() {
+        assertEquals("'line1\nline2' 'a\tb' 'v\u000bt' 'f\ff' 'c\rr'",
+                Cmdline.quoted(List.of("line1\nline2", "a\tb", "v\u000bt", "f\ff", "c\rr")));
+    }
+
+    @Test
+    void quotesInsideAreNotEscaped() {
+        assertEquals("echo it's '\"a b\"' 'it's here'", Cmdline.quoted(List.of("echo", "it's", "\"a b\"", "it's here")));
+    }
+
+    @Test
+    void emptyArgumentsLeaveTwoSpaces() {
+        assertEquals("a  b", Cmdline.quoted(List.of("a", "", "b")));
+        assertEquals("a ", Cmdline.quoted(List.of("a", "")));
+        assertEquals("", Cmdline.quoted(List.of("")));
+        assertEquals("", Cmdline.quoted(List.of()));
+        assertEquals("[\"a\",\"\",\"b\"]", Cmdline.json(List.of("a", "", "b")));
+        assertEquals("[]", Cmdline.json(List.of()));
+    }
+
+    @Test
+    void nonAsciiSpacesDoNotQuoteAsInTheCLocale() {
+        assertEquals("no\u00a0break em\u2003space", Cmdline.quoted(List.of("no\u00a0break", "em\u2003space")));
+    }
+
+    @Test
+    void escapedInvalidBytesNeverQuote() {
+        byte[] argv = "echo\0\u00ff\u00fe ok\0\u00ff\0".getBytes(StandardCharsets.ISO_8859_1);
+        List<String> args = Argv.split(argv);
+        assertEquals("echo '\\xff\\xfe ok' \\xff", Cmdline.quoted(args));
+        assertEquals("[\"echo\",\"\\\\xff\\\\xfe ok\",\"\\\\xff\"]", Cmdline.json(args));
+    }
+
+    @Test
+    void jsonEscapesQuotesBackslashesAndControlCharacters() {
+        assertEquals("[\"it's\",\"\\\"q\\\"\",\"back\\\\slash\",\"line1\\nline2\",\"tab\\there\",\"\\u0001\",\"café\",\"/a/b\"]",
+                Cmdline.json(List.of("it's", "\"q\"", "back\\slash", "line1\nline2", "tab\there", "\u0001", "café", "/a/b")));
+    }
+
+    @Test
+    void fiveThousandArguments() {
+        List<String> args = new ArrayList<>();
+        StringBuilder argv = new StringBuilder();
+        StringBuilder expectedCmdline = new StringBuilder("/bin/true");
+        StringBuilder expectedJson = new StringBuilder("[\"/bin/true\"");
+        args.add("/bin/true");
+        argv.append("/bin/true\0");
+        for (int i = 0; i < 5000; i++) {
+            String arg = i % 10 == 0 ? "arg " + i : "a" + i;
+            argv.append(arg).append('\0');
+            expectedCmdline.append(' ').append(i % 10 == 0 ? "'" + arg + "'" : arg);
+            expectedJson.append(",\"").append(arg).append('"');
+        }
+        expectedJson.append(']');
+        List<String> split = Argv.split(argv.toString().getBytes(StandardCharsets.UTF_8));
+        assertEquals(5001, split.size());
+        assertEquals(expectedCmdline.toString(), Cmdline.quoted(split));
+        assertEquals(expectedJson.toString(), Cmdline.json(split));
+    }
+}

@@ -1,0 +1,87 @@
+package io.vajra.table;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vajra.bpf.ProbeCounters;
+import io.vajra.event.EventStore;
+import io.vajra.event.ProcessEvent;
+import io.vajra.event.StoreSettings;
+import io.vajra.testing.ProcessEventBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class VajraStatsTableTest {
+    private final EventStore<ProcessEvent> store = new EventStore<>(new StoreSettings(2, 1 << 20, 60),
+            () -> ProcessEventBuilder.BOOT_TO_UNIX + 5_000_000_000L);
+
+    private static List<String> lines(Table table) {
+        List<String> out = new ArrayList<>();
+        for (Map<String, Object> row : TableRows.of(table)) {
+            out.add(row.get("source") + " " + row.get("family") + " " + row.get("name") + " = " + row.get("value"));
+        }
+        return out;
+    }
+
+    @Test
+    void withoutACollectorOnlyTheStoreReports() {
+        for (int i = 0; i < 3; i++) {
+            store.append(ProcessEventBuilder.exec().build());
+        }
+        VajraStatsTable table = VajraStatsTable.builder().family("process", null, null, null, store).build();
+        assertEquals(List.of(
+                "store process rows = 2",
+                "store process bytes = " + 2 * ProcessEventBuilder.exec().build().byteSize(),
+                "store process capacity = 2",
+                "store process byte_budget = 1048576",
+                "store process expiry_seconds = 60",
+                "store process oldest_eid = 2",
+                "store process newest_eid = 3",
+                "store process appended = 3",
+                "store process evicted_capacity = 1",
+                "store process evicted_bytes = 0",
+                "store process dropped_oversize = 0",
+                "store process expired = 0"), lines(table));
+    }
+
+    @Test
+    void probeCountersAreSortedByWhoKeepsThem() {
+        long[] values = new long[ProbeCounters.NAMES.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = 100 + i;
+        }
+        ProbeCounters counters = new ProbeCounters(values);
+        VajraStatsTable table = VajraStatsTable.builder()
+                .family("process", () -> counters, () -> 16 << 20, () -> 321, null).build();
+        List<String> lines = lines(table);
+        assertEquals("kernel process sent_exec = 100", lines.get(0));
+        assertEquals("kernel process lost_ring_full = 104", lines.get(4));
+        assertEquals("native process records_decoded = 110", lines.get(10));
+        assertEquals("native process ring_bytes = 114", lines.get(14));
+        assertEquals("collector process known_processes = 321", lines.get(15), "ring_bytes is not repeated");
+        assertEquals(16, lines.size());
+    }
+
+    @Test
+    void aFailingCollectorDoesNotFailTheTable() {
+        VajraStatsTable table = VajraStatsTable.builder().family("process", () -> {
+            throw new IllegalStateException("closed");
+        }, () -> 4096, null, null).build();
+        assertEquals(List.of("collector process ring_bytes = 4096"), lines(table));
+    }
+
+    @Test
+    void everyRowIsDescribed() {
+        VajraStatsTable table = VajraStatsTable.builder()
+                .family("process", () -> new ProbeCounters(new long[ProbeCounters.NAMES.length]), () -> 1, () -> 1, store)
+                .build();
+        for (Map<String, Object> row : TableRows.of(table)) {
+            if (((String) row.get("description")).isBlank()) {
+                throw new AssertionError(row.get("name") + " has no description");
+            }
+        }
+        assertEquals(List.of("source", "family", "name", "value", "description"),
+                table.columns().stream().map(Column::name).toList());
+    }
+}

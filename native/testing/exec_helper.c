@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Test helper: makes the exact syscalls the end-to-end tests assert on, which
+ * neither the JVM nor a shell can choose (glibc's fork() is clone(2), for one).
+ *
+ *   exec_helper fork|vfork|clone|clone3 <exit-code> <marker>
+ *       create a child with that syscall; the child exits with <exit-code>
+ *   exec_helper execveat <binary> <args...>
+ *       execveat(fd of <binary>, "", argv = <binary> <args...>, AT_EMPTY_PATH)
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int wait_child(pid_t pid)
+{
+	int status = 0;
+	if (pid < 0) {
+		perror("child");
+		return 1;
+	}
+	if (waitpid(pid, &status, __WALL) < 0) {
+		perror("waitpid");
+		return 1;
+	}
+	printf("child=%d\n", pid);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: see the header of exec_helper.c\n");
+		return 2;
+	}
+	const char *how = argv[1];
+	if (strcmp(how, "execveat") == 0) {
+		int fd = open(argv[2], O_PATH | O_CLOEXEC);
+		if (fd < 0) {
+			perror(argv[2]);
+			return 1;
+		}
+		syscall(SYS_execveat, fd, "", &argv[2], environ, AT_EMPTY_PATH);
+		perror("execveat");
+		return 1;
+	}
+	int code = atoi(argv[2]);
+	pid_t pid;
+	if (strcmp(how, "fork") == 0) {
+		pid = syscall(SYS_fork);
+	} else if (strcmp(how, "vfork") == 0) {
+		pid = vfork(); /* glibc's vfork is the vfork syscall; the child only exits */
+	} else if (strcmp(how, "clone") == 0) {
+		pid = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	} else if (strcmp(how, "clone3") == 0) {
+		struct clone_args args = {.exit_signal = SIGCHLD};
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+	} else {
+		fprintf(stderr, "unknown: %s\n", how);
+		return 2;
+	}
+	if (pid == 0)
+		syscall(SYS_exit_group, code);
+	return wait_child(pid);
+}
