@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Exec storm: fork+exec of /bin/true as fast as WORKERS processes can, with and
 # without Vajra attached, in alternating rounds. Reports exec/s both ways, their
-# ratio, the events Vajra captured against the ground truth, and its losses.
+# ratio, the exec events Vajra captured against the ground truth, its losses,
+# all storm events (fork, exec, exit) per second, and Vajra's CPU time per
+# 1,000 events: of the collector thread (poll, decode, store), and of the whole
+# process over the storm and the drain queries (SQLite sync, JIT included).
 #
 #   bench/exec-storm.sh              (after `make`; as root)
 #   COUNT=20000 ROUNDS=3 WORKERS=2 bench/exec-storm.sh
@@ -18,10 +21,20 @@ trap 'rm -rf "$work"' EXIT
 [ -x "$VAJRA" ] || { echo "exec-storm: $VAJRA is missing: run make first" >&2; exit 1; }
 gcc -O2 -Wall -o "$work/exec_storm" bench/workloads/exec_storm.c
 
-# Prints exec/s of one run of the workload.
+# Prints "<exec/s> <seconds>" of one run of the workload.
 storm() {
 	"$work/exec_storm" "$COUNT" "$WORKERS" "$1" | sed -E 's/execs=([0-9]+) seconds=([0-9.]+)/\1 \2/' |
-		awk '{ printf "%.0f\n", $1 / $2 }'
+		awk '{ printf "%.0f %s\n", $1 / $2, $2 }'
+}
+
+# CPU time (ms) used so far by process $1 (all threads), or by its thread named $2.
+cpu_ms() {
+	local stat="/proc/$1/stat"
+	if [ -n "${2:-}" ]; then
+		stat=$(grep -l "^$2\$" /proc/"$1"/task/*/comm | head -1 | sed 's/comm$/stat/')
+	fi
+	# Fields after the ")" that closes comm: utime and stime are the 12th and 13th.
+	sed 's/.*) //' "$stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($12 + $13) * 1000 / hz }'
 }
 
 # Waits up to 60 s for a line matching $2 in file $1.
@@ -39,11 +52,12 @@ json_value() { # file, key -> last value of "key": N
 	grep -o "\"$2\":[0-9]*" "$1" | tail -1 | cut -d: -f2
 }
 
-printf '%-6s %12s %12s %8s %10s %10s %6s\n' round bare_exec/s vajra_exec/s ratio captured expected lost
+row='%-6s %12s %12s %7s %9s %9s %5s %9s %14s %12s\n'
+printf "$row" round bare_exec/s vajra_exec/s ratio captured expected lost events/s collector_ms/1k all_ms/1k
 ratios=()
 for round in $(seq "$ROUNDS"); do
 	marker="storm-$$-$round"
-	bare=$(storm "$marker-bare")
+	read -r bare _ < <(storm "$marker-bare")
 
 	fifo="$work/in.$round"
 	out="$work/out.$round"
@@ -54,7 +68,9 @@ for round in $(seq "$ROUNDS"); do
 	echo "SELECT 'ready' AS state;" >&3
 	await_line "$out" '"state":"ready"'
 
-	with=$(storm "$marker")
+	cpu_before=$(cpu_ms "$pid")
+	collector_before=$(cpu_ms "$pid" vajra-collector)
+	read -r with seconds < <(storm "$marker")
 
 	# Drained when the count stops growing (the collector polls every 20 ms).
 	last=-1
@@ -66,6 +82,12 @@ for round in $(seq "$ROUNDS"); do
 		last=$now
 		sleep 0.2
 	done
+	cpu=$(($(cpu_ms "$pid") - cpu_before))
+	collector_cpu=$(($(cpu_ms "$pid" vajra-collector) - collector_before))
+	# Every row of the storm: the workers' forks, each exec, each exit.
+	echo "SELECT count(*) AS events FROM bpf_process_events WHERE cmdline LIKE '%$marker%';" >&3
+	await_line "$out" '"events"'
+	events=$(json_value "$out" events)
 	echo "SELECT sum(value) AS lost FROM vajra_stats WHERE name LIKE 'lost%' OR name LIKE 'evicted%';" >&3
 	await_line "$out" '"lost"'
 	lost=$(json_value "$out" lost)
@@ -75,7 +97,10 @@ for round in $(seq "$ROUNDS"); do
 
 	ratio=$(awk -v a="$with" -v b="$bare" 'BEGIN { printf "%.3f", a / b }')
 	ratios+=("$ratio")
-	printf '%-6s %12s %12s %8s %10s %10s %6s\n' "$round" "$bare" "$with" "$ratio" "$last" "$COUNT" "${lost:-?}"
+	rate=$(awk -v e="$events" -v s="$seconds" 'BEGIN { printf "%.0f", e / s }')
+	per_k=$(awk -v c="$cpu" -v e="$events" 'BEGIN { printf "%.2f", c * 1000 / e }')
+	collector_per_k=$(awk -v c="$collector_cpu" -v e="$events" 'BEGIN { printf "%.2f", c * 1000 / e }')
+	printf "$row" "$round" "$bare" "$with" "$ratio" "$last" "$COUNT" "${lost:-?}" "$rate" "$collector_per_k" "$per_k"
 done
 median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 echo "median ratio (Vajra attached / bare): $median over $ROUNDS rounds, $COUNT execs, $WORKERS workers, $(nproc) CPUs, kernel $(uname -r)"

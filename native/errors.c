@@ -21,22 +21,34 @@ static int log_to_stderr;
 
 static int capture(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	char line[4096];
-	int n = vsnprintf(line, sizeof(line), fmt, args);
+	/* The verifier's log comes as one print of up to megabytes; its end (the
+	 * reason) matters most, so format it whole and keep the tail. */
+	char small[1024];
+	va_list again;
+	va_copy(again, args);
+	int n = vsnprintf(small, sizeof(small), fmt, args);
+	char *text = small;
+	if (n >= (int)sizeof(small)) {
+		text = malloc(n + 1);
+		if (text)
+			vsnprintf(text, n + 1, fmt, again);
+		else
+			text = small, n = sizeof(small) - 1;
+	}
+	va_end(again);
 	if (n < 0)
 		return 0;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
 	if (log_to_stderr)
-		fputs(line, stderr);
+		fputs(text, stderr);
 	/* Debug lines (every CO-RE relocation) would push the verifier's words out. */
-	if (level == LIBBPF_DEBUG)
-		return n;
-	pthread_mutex_lock(&log_lock);
-	for (int i = 0; i < n; i++)
-		log_ring[(log_written + i) % LOG_RING] = line[i];
-	log_written += n;
-	pthread_mutex_unlock(&log_lock);
+	if (level != LIBBPF_DEBUG) {
+		pthread_mutex_lock(&log_lock);
+		for (int i = n > LOG_RING ? n - LOG_RING : 0; i < n; i++)
+			log_ring[log_written++ % LOG_RING] = text[i];
+		pthread_mutex_unlock(&log_lock);
+	}
+	if (text != small)
+		free(text);
 	return n;
 }
 

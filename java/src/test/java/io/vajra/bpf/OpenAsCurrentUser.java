@@ -9,6 +9,8 @@ public final class OpenAsCurrentUser {
             System.out.println("opened with a ring of " + session.settings().ringBytes() + " bytes");
         } catch (ProbeException e) {
             System.out.println(e.getMessage());
+        } catch (Throwable e) {
+            System.out.println("unexpected: " + e);
         }
     }
 }

@@ -53,28 +53,87 @@ class ProbeSessionTest {
 
     @Test
     void refusesNonRootWithAnActionableMessage() throws Exception {
-        // A child JVM as `nobody`: the real check, not a simulated one.
+        String out = openInChildJvm("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups");
+        assertTrue(out.contains("Vajra must run as root"), out);
+        assertTrue(out.contains("sudo"), out);
+    }
+
+    @Test
+    void aKernelWithoutBtfIsNamedAsSuch() throws Exception {
+        // A private mount namespace where /sys/kernel/btf is empty: the real check, real files.
+        String out = openInChildJvm("unshare", "--mount", "sh", "-c",
+                "mount -t tmpfs none /sys/kernel/btf && exec \"$@\"", "sh");
+        assertTrue(out.contains("this kernel exposes no BTF"), out);
+        assertTrue(out.contains("CONFIG_DEBUG_INFO_BTF"), out);
+    }
+
+    @Test
+    void missingLibbpfSaysWhatToInstall() throws Exception {
+        String libbpf = findLibbpf();
+        String out = openInChildJvm("unshare", "--mount", "sh", "-c",
+                "mount --bind /dev/null " + libbpf + " && exec \"$@\"", "sh");
+        assertTrue(out.contains("libbpf is missing: install it with `apt-get install libbpf1`"), out);
+    }
+
+    /**
+     * Opens a session in a child JVM started through {@code prefix} (a user switch, a
+     * private mount namespace) and returns what it printed. The child gets its own
+     * world-readable copy of the classes and the library.
+     */
+    private static String openInChildJvm(String... prefix) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path copy = Files.createTempDirectory("vajra-nonroot");
+        Path copy = Files.createTempDirectory("vajra-child");
         try {
-            // nobody cannot read the build tree under a private home: give it its own copy.
             Path classes = copyTree(codeSource(ProbeSession.class), copy.resolve("classes"));
             Path testClasses = copyTree(codeSource(OpenAsCurrentUser.class), copy.resolve("test-classes"));
-            Path lib = Path.of(System.getProperty("vajra.native.dir"), "libvajra.so");
-            Files.copy(lib, copy.resolve("libvajra.so"));
+            Files.copy(Path.of(System.getProperty("vajra.native.dir"), "libvajra.so"), copy.resolve("libvajra.so"));
             makeWorldReadable(copy);
-            Process p = new ProcessBuilder("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                    java, "-Dvajra.native.dir=" + copy, "-cp", classes + File.pathSeparator + testClasses,
-                    OpenAsCurrentUser.class.getName())
-                    .redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>(List.of(prefix));
+            command.addAll(List.of(java, "-Dvajra.native.dir=" + copy,
+                    "-cp", classes + File.pathSeparator + testClasses, OpenAsCurrentUser.class.getName()));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor();
-            assertTrue(out.contains("Vajra must run as root"), out);
-            assertTrue(out.contains("sudo"), out);
+            return out;
         } finally {
             try (Stream<Path> files = Files.walk(copy)) {
                 files.sorted((a, b) -> b.compareTo(a)).map(Path::toFile).forEach(File::delete);
             }
+        }
+    }
+
+    private static String findLibbpf() throws Exception {
+        for (String dir : List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64")) {
+            Path lib = Path.of(dir, "libbpf.so.1");
+            if (Files.exists(lib)) {
+                return lib.toRealPath().toString();
+            }
+        }
+        throw new AssertionError("libbpf.so.1 not found where Debian puts it");
+    }
+
+    @Test
+    void aFullRingIsCountedNotSilent() throws Exception {
+        // A one-page ring that nobody drains: most of these execs cannot fit.
+        try (ProbeSession session = ProbeSession.open(new ProbeSettings(4096, 1024, false))) {
+            long before = session.counters().get("lost_ring_full");
+            for (int i = 0; i < 50; i++) {
+                new ProcessBuilder("/bin/true", "ring-full-" + i).start().waitFor();
+            }
+            ProbeCounters after = session.counters();
+            long lost = after.get("lost_ring_full") - before;
+            // Each exec makes three records (fork, exec, exit) of > 150 bytes.
+            assertTrue(lost >= 100, "expected most of 150 records lost, counted " + lost);
+            assertEquals(after.lost(), after.get("lost_ring_full"), after.asMap().toString());
+
+            ByteBuffer batch = ProbeSession.allocateBatch(1 << 20);
+            long received = 0;
+            for (int i = 0; i < 4; i++) {
+                session.poll(batch, 0);
+                received += BatchReader.read(batch, e -> { });
+            }
+            long snapshot = session.counters().get("snapshot_records");
+            assertTrue(received - snapshot <= 4096 / 150, "a 4 KiB ring held " + (received - snapshot));
         }
     }
 

@@ -1,0 +1,56 @@
+package io.vajra.e2e;
+
+import static io.vajra.e2e.KernelPipeline.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vajra.bpf.ProbeSettings;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Non-default probe settings: a 1 KiB argv cap, and no syscall tracepoints. */
+class ProbeOptionsE2ETest {
+    private static KernelPipeline pipeline;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        pipeline = new KernelPipeline(new ProbeSettings(1 << 20, 1024, false));
+    }
+
+    @AfterAll
+    static void stop() {
+        pipeline.close();
+    }
+
+    @Test
+    void argvIsCutAtTheConfiguredCap() {
+        String marker = "vj-" + UUID.randomUUID();
+        String arg = "z".repeat(3000);
+        Process p = run(dir, "/bin/echo", marker, arg);
+        Map<String, Object> row = pipeline.awaitOne(r -> r.get("pid").equals(p.pid())
+                && "/usr/bin/echo".equals(r.get("path")) && "execve".equals(r.get("syscall")));
+        assertEquals(1L, row.get("cmdline_truncated"));
+        assertEquals((long) ("/bin/echo".length() + 1 + marker.length() + 1 + arg.length() + 1), row.get("cmdline_size"));
+        assertEquals(1024, ((String) row.get("cmdline")).length());
+    }
+
+    @Test
+    void withoutSyscallTracepointsFailedExecsAreNotSeenAndDurationIsUnknown() {
+        String marker = "vj-" + UUID.randomUUID();
+        Process failing = run(dir, "/usr/bin/perl", "-e", "exec {'/nonexistent/" + marker + "'} 'x'; exec {'/bin/echo'} 'echo', '" + marker + "'");
+        Map<String, Object> echo = pipeline.awaitOne(r -> r.get("pid").equals(failing.pid())
+                && "/usr/bin/echo".equals(r.get("path")) && "execve".equals(r.get("syscall")));
+        assertEquals(0L, echo.get("duration"));
+        assertTrue(pipeline.rows().stream().noneMatch(r -> ((String) r.get("path")).contains(marker)),
+                "a failed exec needs the syscall tracepoints");
+        assertEquals(0L, pipeline.collector.counters().get("sent_exec_failed"));
+    }
+}
