@@ -233,6 +233,17 @@ class ProcessEventsE2ETest {
     }
 
     @Test
+    void pathsWithNewlinesAndInvalidUtf8ComeOutIntact() {
+        String marker = marker();
+        Process p = run(dir, "/usr/bin/perl", "-e", "my $d = \"odd\\nname \\xff\"; mkdir $d or die; chdir $d or die;"
+                + " symlink('/usr/bin/echo', \"echo\\x01\\xfe\") or die; exec {\"./echo\\x01\\xfe\"} 'e', '" + marker + "'");
+        Map<String, Object> row = execOf(p, marker, "/usr/bin/echo");
+        // Valid UTF-8 (the newline included) passes through; each invalid byte becomes \xNN.
+        assertEquals(dir + "/odd\nname \\xff", row.get("cwd"));
+        assertEquals("./echo\u0001\\xfe", row.get("filename"));
+    }
+
+    @Test
     void processStartedBeforeVajraIsKnownAtItsExit() throws Exception {
         olderThanVajra.destroy();
         olderThanVajra.waitFor();
