@@ -11,7 +11,7 @@ BUILD := build
 
 # Debian packages the build and the tests need.
 PACKAGES := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config cmake make gcc \
-            openjdk-17-jdk-headless maven perl util-linux procps
+            openjdk-17-jdk-headless maven thrift-compiler perl util-linux procps
 
 .PHONY: all build run test bench deps launchers clean
 
