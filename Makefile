@@ -9,9 +9,10 @@ export JAVA_HOME
 MVN := mvn -B -q
 BUILD := build
 
-# Debian packages the build and the tests need.
+# Debian packages the build and the tests need (runc, podman, busybox: real containers in tests).
 PACKAGES := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config cmake make gcc \
-            openjdk-17-jdk-headless maven thrift-compiler perl util-linux procps
+            openjdk-17-jdk-headless maven thrift-compiler perl util-linux procps \
+            runc podman busybox-static
 
 .PHONY: all build run test bench deps launchers clean
 
@@ -40,8 +41,13 @@ launchers:
 	  'dir=$$(dirname "$$(readlink -f "$$0")")' \
 	  'java=java; [ -n "$$JAVA_HOME" ] && [ -x "$$JAVA_HOME/bin/java" ] && java="$$JAVA_HOME/bin/java"' \
 	  'exec "$$java" $$VAJRA_JAVA_OPTS -jar "$$dir/vajra.jar" "$$@"' > $(BUILD)/vajra
-	@chmod +x $(BUILD)/vajra
-	@echo "vajra: built $(BUILD)/vajra"
+	@printf '%s\n' '#!/bin/sh' \
+	  '# Vajra as an osquery extension: osqueryd runs it with --socket/--timeout/--interval.' \
+	  'dir=$$(dirname "$$(readlink -f "$$0")")' \
+	  'java=java; [ -n "$$JAVA_HOME" ] && [ -x "$$JAVA_HOME/bin/java" ] && java="$$JAVA_HOME/bin/java"' \
+	  'exec "$$java" $$VAJRA_JAVA_OPTS -jar "$$dir/vajra.jar" extension "$$@"' > $(BUILD)/vajra.ext
+	@chmod 755 $(BUILD)/vajra $(BUILD)/vajra.ext
+	@echo "vajra: built $(BUILD)/vajra and $(BUILD)/vajra.ext"
 
 run: build
 	$(BUILD)/vajra shell

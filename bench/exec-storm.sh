@@ -8,6 +8,7 @@
 #
 #   bench/exec-storm.sh              (after `make`; as root)
 #   COUNT=20000 ROUNDS=3 WORKERS=2 bench/exec-storm.sh
+#   VAJRA_OPTS=--no-containers bench/exec-storm.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,41 +16,18 @@ COUNT=${COUNT:-20000}
 ROUNDS=${ROUNDS:-3}
 WORKERS=${WORKERS:-2}
 VAJRA=${VAJRA:-build/vajra}
+VAJRA_OPTS=${VAJRA_OPTS:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 [ -x "$VAJRA" ] || { echo "exec-storm: $VAJRA is missing: run make first" >&2; exit 1; }
+. bench/lib.sh
 gcc -O2 -Wall -o "$work/exec_storm" bench/workloads/exec_storm.c
 
 # Prints "<exec/s> <seconds>" of one run of the workload.
 storm() {
 	"$work/exec_storm" "$COUNT" "$WORKERS" "$1" | sed -E 's/execs=([0-9]+) seconds=([0-9.]+)/\1 \2/' |
 		awk '{ printf "%.0f %s\n", $1 / $2, $2 }'
-}
-
-# CPU time (ms) used so far by process $1 (all threads), or by its thread named $2.
-cpu_ms() {
-	local stat="/proc/$1/stat"
-	if [ -n "${2:-}" ]; then
-		stat=$(grep -l "^$2\$" /proc/"$1"/task/*/comm | head -1 | sed 's/comm$/stat/')
-	fi
-	# Fields after the ")" that closes comm: utime and stime are the 12th and 13th.
-	sed 's/.*) //' "$stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($12 + $13) * 1000 / hz }'
-}
-
-# Waits up to 60 s for a line matching $2 in file $1.
-await_line() {
-	for _ in $(seq 600); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "exec-storm: timed out waiting for '$2' in $1" >&2
-	cat "$1" "$work/vajra.err" >&2 || true
-	return 1
-}
-
-json_value() { # file, key -> last value of "key": N
-	grep -o "\"$2\":[0-9]*" "$1" | tail -1 | cut -d: -f2
 }
 
 row='%-6s %12s %12s %7s %9s %9s %5s %9s %14s %12s\n'
@@ -59,41 +37,29 @@ for round in $(seq "$ROUNDS"); do
 	marker="storm-$$-$round"
 	read -r bare _ < <(storm "$marker-bare")
 
-	fifo="$work/in.$round"
-	out="$work/out.$round"
-	mkfifo "$fifo"
-	"$VAJRA" shell --json --events-max $((COUNT * 4)) --store-bytes 512M <"$fifo" >"$out" 2>"$work/vajra.err" &
-	pid=$!
-	exec 3>"$fifo"
-	echo "SELECT 'ready' AS state;" >&3
-	await_line "$out" '"state":"ready"'
-
-	cpu_before=$(cpu_ms "$pid")
-	collector_before=$(cpu_ms "$pid" vajra-collector)
+	# shellcheck disable=SC2086 # options are words
+	start_vajra --events-max $((COUNT * 4)) --store-bytes 512M $VAJRA_OPTS
+	cpu_before=$(cpu_ms "$vajra_pid")
+	collector_before=$(cpu_ms "$vajra_pid" vajra-collector)
 	read -r with seconds < <(storm "$marker")
 
 	# Drained when the count stops growing (the collector polls every 20 ms).
 	last=-1
 	for attempt in $(seq 50); do
-		echo "SELECT count(*) AS captured_$attempt FROM bpf_process_events WHERE syscall = 'execve' AND cmdline = '/bin/true $marker';" >&3
-		await_line "$out" "captured_$attempt"
-		now=$(json_value "$out" "captured_$attempt")
+		ask "SELECT count(*) AS captured_$attempt FROM bpf_process_events WHERE syscall = 'execve' AND cmdline = '/bin/true $marker';" "captured_$attempt"
+		now=$(answer "captured_$attempt")
 		[ "$now" = "$last" ] && break
 		last=$now
 		sleep 0.2
 	done
-	cpu=$(($(cpu_ms "$pid") - cpu_before))
-	collector_cpu=$(($(cpu_ms "$pid" vajra-collector) - collector_before))
+	cpu=$(($(cpu_ms "$vajra_pid") - cpu_before))
+	collector_cpu=$(($(cpu_ms "$vajra_pid" vajra-collector) - collector_before))
 	# Every row of the storm: the workers' forks, each exec, each exit.
-	echo "SELECT count(*) AS events FROM bpf_process_events WHERE cmdline LIKE '%$marker%';" >&3
-	await_line "$out" '"events"'
-	events=$(json_value "$out" events)
-	echo "SELECT sum(value) AS lost FROM vajra_stats WHERE name LIKE 'lost%' OR name LIKE 'evicted%';" >&3
-	await_line "$out" '"lost"'
-	lost=$(json_value "$out" lost)
-	exec 3>&-
-	wait "$pid" || true
-	rm -f "$fifo"
+	ask "SELECT count(*) AS events FROM bpf_process_events WHERE cmdline LIKE '%$marker%';" '"events"'
+	events=$(answer events)
+	ask "SELECT sum(value) AS lost FROM vajra_stats WHERE name LIKE 'lost%' OR name LIKE 'evicted%';" '"lost"'
+	lost=$(answer lost)
+	stop_vajra
 
 	ratio=$(awk -v a="$with" -v b="$bare" 'BEGIN { printf "%.3f", a / b }')
 	ratios+=("$ratio")

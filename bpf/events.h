@@ -17,7 +17,7 @@
 
 #include <linux/types.h>
 
-#define VJ_ABI_VERSION 1
+#define VJ_ABI_VERSION 2
 
 /* Bounds of the variable parts. VJ_ARGV_MAX is the highest argv cap a user can
  * configure; the default cap is VJ_ARGV_DEFAULT. */
@@ -29,6 +29,7 @@
 
 enum vj_family {
 	VJ_FAMILY_PROCESS = 1,
+	VJ_FAMILY_CGROUP = 2, /* names of cgroups, sent once before the first event in each */
 };
 
 /* Process operations. The exec variants tell which syscall was used. */
@@ -68,6 +69,7 @@ enum vj_stat {
 	VJ_STAT_FAULT_ARGV,         /* argv read failed (event still sent, flagged) */
 	VJ_STAT_FAULT_PATH,         /* path/cwd read failed (event still sent, flagged) */
 	VJ_STAT_FAULT_TASK,         /* no scratch buffer or task data: event lost */
+	VJ_STAT_SENT_CGROUP,        /* cgroup names sent */
 	VJ_STAT_MAX,
 };
 
@@ -107,7 +109,23 @@ struct vj_process {
 	__u16 reserved;
 	__u32 argv_len;     /* bytes of argv captured, NUL separated */
 	char comm[VJ_COMM_LEN];
+	__u32 pid_ns;       /* inode number of the process's pid namespace */
+	__u64 cgroup_v1_id; /* id of its cgroup in the chosen v1 hierarchy; 0 if none */
+	__u32 ns_pid;       /* its pid inside that namespace */
+	__u32 reserved2;
 	/* then: path[path_len] cwd[cwd_len] filename[filename_len] argv[argv_len] */
+};
+
+/* The name of a cgroup, sent before the first event that carries its id, so user
+ * space knows which container an event came from even when the cgroup (and its
+ * directory) is gone by the time anyone looks. */
+struct vj_cgroup {
+	struct vj_header h;
+	__u64 id;           /* kernfs id: cgroup_id / cgroup_v1_id of vj_process */
+	__u32 hierarchy;    /* 0: cgroup2; n > 0: the v1 hierarchy of subsystem n - 1 */
+	__u16 path_len;     /* leaf first in the ring; absolute in a batch */
+	__u16 flags;        /* VJ_PF_PATH_TRUNCATED, VJ_PF_PATH_FAULT */
+	/* then: path[path_len] */
 };
 
 /* A batch handed from native to Java: this header, then `count` records. */

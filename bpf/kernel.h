@@ -89,14 +89,42 @@ struct signal_struct {
 
 struct kernfs_node {
 	u64 id;
+	const char *name;
+	struct kernfs_node *parent;   /* before 6.15 */
+	struct kernfs_node *__parent; /* 6.15 and later */
 };
 
 struct cgroup {
 	struct kernfs_node *kn;
 };
 
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+};
+
 struct css_set {
+	/* Indexed by subsystem id (the line order of /proc/cgroups); the length
+	 * depends on the kernel's config, so it is reached by offset. */
+	struct cgroup_subsys_state *subsys[1];
 	struct cgroup *dfl_cgrp;
+};
+
+struct ns_common {
+	unsigned int inum;
+};
+
+struct pid_namespace {
+	struct ns_common ns;
+};
+
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+};
+
+struct pid {
+	unsigned int level;
+	struct upid numbers[1]; /* level + 1 entries */
 };
 
 struct task_struct {
@@ -112,6 +140,7 @@ struct task_struct {
 	struct fs_struct *fs;
 	struct signal_struct *signal;
 	struct css_set *cgroups;
+	struct pid *thread_pid;
 	void *vfork_done;
 	kuid_t loginuid;
 	char comm[16];

@@ -9,6 +9,7 @@
  * error is visible); the loader attaches those only when asked, because any
  * attached syscall tracepoint slows every syscall on the machine.
  */
+#include "cgroup.h"
 #include "path.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -54,7 +55,8 @@ static __always_inline void fill_task(struct vj_process *e, struct task_struct *
 	e->tid = BPF_CORE_READ(task, pid);
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->start_ns = BPF_CORE_READ(task, start_boottime);
-	e->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	task_cgroups(task, &e->cgroup_id, &e->cgroup_v1_id);
+	task_pid_ns(task, &e->pid_ns, &e->ns_pid);
 	e->uid = BPF_CORE_READ(cred, uid.val);
 	e->gid = BPF_CORE_READ(cred, gid.val);
 	e->euid = BPF_CORE_READ(cred, euid.val);

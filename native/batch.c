@@ -131,6 +131,27 @@ static int decode_process(struct vj_batch_writer *w, const struct vj_process *in
 	return 0;
 }
 
+static int decode_cgroup(struct vj_batch_writer *w, const struct vj_cgroup *in, size_t len,
+			 int64_t boot_to_unix_ns)
+{
+	if (len < sizeof(*in) || in->h.size > len || in->path_len > VJ_PATH_MAX ||
+	    sizeof(*in) + in->path_len > len)
+		return -1;
+	struct vj_cgroup *out = (struct vj_cgroup *)(w->buf + w->used);
+	memcpy(out, in, sizeof(*in));
+	out->h.unix_ns = in->h.ktime_ns + boot_to_unix_ns;
+	uint8_t *dst = (uint8_t *)(out + 1);
+	uint32_t n = write_absolute(dst, (const uint8_t *)(in + 1), in->path_len);
+	out->path_len = n;
+	uint32_t size = sizeof(*out) + n;
+	uint32_t padded = VJ_ALIGN8(size);
+	memset(dst + n, 0, padded - size);
+	out->h.size = padded;
+	w->used += padded;
+	w->count++;
+	return 0;
+}
+
 int vj_decode_record(struct vj_batch_writer *w, const void *data, size_t len, int64_t boot_to_unix_ns)
 {
 	const struct vj_header *h = data;
@@ -139,6 +160,8 @@ int vj_decode_record(struct vj_batch_writer *w, const void *data, size_t len, in
 	switch (h->family) {
 	case VJ_FAMILY_PROCESS:
 		return decode_process(w, data, len, boot_to_unix_ns);
+	case VJ_FAMILY_CGROUP:
+		return decode_cgroup(w, data, len, boot_to_unix_ns);
 	default:
 		return -1;
 	}
@@ -184,6 +207,14 @@ int vj_layout_facts(int32_t *out, int max)
 		FACT(offsetof(struct vj_process, argv_len)),
 		FACT(offsetof(struct vj_process, comm)),
 		FACT(VJ_COMM_LEN),
+		FACT(offsetof(struct vj_process, pid_ns)),
+		FACT(offsetof(struct vj_process, cgroup_v1_id)),
+		FACT(offsetof(struct vj_process, ns_pid)),
+		FACT(sizeof(struct vj_cgroup)),
+		FACT(offsetof(struct vj_cgroup, id)),
+		FACT(offsetof(struct vj_cgroup, hierarchy)),
+		FACT(offsetof(struct vj_cgroup, path_len)),
+		FACT(offsetof(struct vj_cgroup, flags)),
 		FACT(VJ_ABI_VERSION),
 	};
 	int n = (int)(sizeof(facts) / sizeof(facts[0]));

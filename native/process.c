@@ -24,6 +24,33 @@ static void describe_failure(const char *step, int error, char *err, size_t err_
 	}
 }
 
+/* The v1 hierarchy whose cgroup names identify containers: runtimes create their
+ * cgroup in every hierarchy; pids, memory or cpu are the ones every runtime uses.
+ * Returns the subsystem's index (its line in /proc/cgroups), or -1 (pure cgroup2). */
+static int pick_v1_subsystem(void)
+{
+	static const char *const preferred[] = {"pids", "memory", "cpu"};
+	char names[64][32];
+	int hierarchy[64], enabled[64], count = 0;
+	FILE *f = fopen("/proc/cgroups", "r");
+	if (!f)
+		return -1;
+	char line[256];
+	while (fgets(line, sizeof(line), f) && count < 64) {
+		int num;
+		if (line[0] == '#' ||
+		    sscanf(line, "%31s %d %d %d", names[count], &hierarchy[count], &num, &enabled[count]) != 4)
+			continue;
+		count++;
+	}
+	fclose(f);
+	for (size_t p = 0; p < sizeof(preferred) / sizeof(preferred[0]); p++)
+		for (int i = 0; i < count; i++)
+			if (strcmp(names[i], preferred[p]) == 0 && hierarchy[i] != 0 && enabled[i])
+				return i;
+	return -1;
+}
+
 struct process_bpf *vj_process_load(const struct vj_settings *settings, char *err, size_t err_size)
 {
 	int cpus = libbpf_num_possible_cpus();
@@ -41,6 +68,8 @@ struct process_bpf *vj_process_load(const struct vj_settings *settings, char *er
 	skel->rodata->argv_cap = settings->argv_cap;
 	skel->rodata->wakeup_threshold = settings->ring_bytes / 4;
 	skel->rodata->iterator_slot = cpus;
+	skel->rodata->v1_subsys = pick_v1_subsystem();
+	skel->rodata->name_cgroups = settings->containers;
 	bpf_map__set_max_entries(skel->maps.events, settings->ring_bytes);
 	bpf_map__set_max_entries(skel->maps.scratch_space, cpus + 1);
 	/* Failed execs need syscall tracepoints, which tax every syscall: opt-in. */

@@ -15,6 +15,7 @@ struct vj_settings {
 	uint32_t ring_bytes;
 	uint32_t argv_cap;
 	bool failed_execs;
+	bool containers; /* send cgroup names for container attribution */
 };
 
 /* Counters kept by the poller, after the kernel's VJ_STAT_MAX. Java's

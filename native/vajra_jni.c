@@ -40,7 +40,8 @@ static jint batch_record_max(JNIEnv *env, jclass cls)
 	return (jint)(sizeof(struct vj_batch) + VJ_BATCH_RECORD_MAX);
 }
 
-static jlong open_session(JNIEnv *env, jclass cls, jint ring_bytes, jint argv_cap, jboolean failed_execs)
+static jlong open_session(JNIEnv *env, jclass cls, jint ring_bytes, jint argv_cap, jboolean failed_execs,
+			  jboolean containers)
 {
 	(void)cls;
 	static char err[VJ_ERROR_MAX];
@@ -48,6 +49,7 @@ static jlong open_session(JNIEnv *env, jclass cls, jint ring_bytes, jint argv_ca
 		.ring_bytes = (uint32_t)ring_bytes,
 		.argv_cap = (uint32_t)argv_cap,
 		.failed_execs = failed_execs,
+		.containers = containers,
 	};
 	struct vj_session *s = vj_session_open(&settings, err, sizeof(err));
 	if (!s) {
@@ -93,7 +95,7 @@ static void close_session(JNIEnv *env, jclass cls, jlong handle)
 static const JNINativeMethod methods[] = {
 	{"layoutFacts", "()[I", (void *)layout_facts},
 	{"batchRecordMax", "()I", (void *)batch_record_max},
-	{"open", "(IIZ)J", (void *)open_session},
+	{"open", "(IIZZ)J", (void *)open_session},
 	{"poll", "(JLjava/nio/ByteBuffer;I)I", (void *)poll_session},
 	{"counters", "(J)[J", (void *)read_counters},
 	{"close", "(J)V", (void *)close_session},

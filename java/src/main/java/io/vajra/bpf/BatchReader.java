@@ -10,8 +10,16 @@ import java.util.function.Consumer;
 public final class BatchReader {
     private BatchReader() {}
 
-    /** Calls {@code sink} for every record in the batch; returns how many there were. */
+    /** Calls {@code sink} for every process record in the batch; returns how many records there were. */
     public static int read(ByteBuffer batch, Consumer<ProcessEvent> sink) {
+        return read(batch, sink, name -> { });
+    }
+
+    /**
+     * Calls {@code processes} for every process record and {@code cgroups} for every
+     * cgroup name, in batch order (a name comes before the events that need it).
+     */
+    public static int read(ByteBuffer batch, Consumer<ProcessEvent> processes, Consumer<CgroupName> cgroups) {
         int used = batch.limit();
         if (used < BATCH_SIZE) {
             return 0;
@@ -24,11 +32,17 @@ public final class BatchReader {
         int at = BATCH_SIZE;
         for (int i = 0; i < count && at < used; i++) {
             int size = batch.getInt(at + SIZE);
-            if (size < RECORD_SIZE || at + size > used) {
+            int family = Short.toUnsignedInt(batch.getShort(at + FAMILY));
+            int minimum = family == FAMILY_CGROUP ? CGROUP_RECORD_SIZE : RECORD_SIZE;
+            if (size < minimum || at + size > used) {
                 throw new IllegalStateException("malformed record at " + at + " (size " + size + ")");
             }
-            if (Short.toUnsignedInt(batch.getShort(at + FAMILY)) == FAMILY_PROCESS) {
-                sink.accept(process(batch, at));
+            if (family == FAMILY_PROCESS) {
+                processes.accept(process(batch, at));
+            } else if (family == FAMILY_CGROUP) {
+                cgroups.accept(new CgroupName(batch.getLong(at + CGROUP_ID_OF_NAME),
+                        batch.getInt(at + CGROUP_HIERARCHY),
+                        bytes(batch, at + CGROUP_RECORD_SIZE, Short.toUnsignedInt(batch.getShort(at + CGROUP_PATH_LEN)))));
             }
             at += size;
         }
@@ -70,7 +84,11 @@ public final class BatchReader {
                 Short.toUnsignedInt(b.getShort(at + FLAGS)),
                 Short.toUnsignedInt(b.getShort(at + ARGC)),
                 cString(b, at + COMM, COMM_LEN),
-                path, cwd, filename, argv);
+                path, cwd, filename, argv,
+                b.getLong(at + CGROUP_V1_ID),
+                b.getInt(at + PID_NS),
+                b.getInt(at + NS_PID),
+                null);
     }
 
     private static byte[] bytes(ByteBuffer b, int at, int len) {

@@ -13,7 +13,7 @@ public final class ProbeCounters {
         // kernel: enum vj_stat
         "sent_exec", "sent_exec_failed", "sent_fork", "sent_exit",
         "lost_ring_full", "lost_too_big", "lost_inflight_full",
-        "fault_argv", "fault_path", "lost_no_scratch",
+        "fault_argv", "fault_path", "lost_no_scratch", "sent_cgroup",
         // native poller
         "records_decoded", "batches", "lost_malformed", "snapshot_records", "ring_bytes",
     };

@@ -21,7 +21,8 @@ public final class ProbeSession implements AutoCloseable {
     /** Loads, attaches and snapshots; throws {@link ProbeException} with the reason. */
     public static ProbeSession open(ProbeSettings settings) {
         NativeLibrary.load(); // a ProbeException here, not an ExceptionInInitializerError later
-        long handle = NativeProbes.open(settings.ringBytes(), settings.argvCap(), settings.failedExecs());
+        long handle = NativeProbes.open(settings.ringBytes(), settings.argvCap(), settings.failedExecs(),
+                settings.containers());
         return new ProbeSession(settings, handle);
     }
 

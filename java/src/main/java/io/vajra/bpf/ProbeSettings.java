@@ -7,8 +7,9 @@ package io.vajra.bpf;
  * @param argvCap     bytes of argv kept per exec (256 B .. 128 KiB)
  * @param failedExecs attach the execve/execveat syscall tracepoints to report failed
  *                    execs; they slow every syscall on the machine a little (~12 ns)
+ * @param containers  send cgroup names so events are attributed to containers
  */
-public record ProbeSettings(int ringBytes, int argvCap, boolean failedExecs) {
+public record ProbeSettings(int ringBytes, int argvCap, boolean failedExecs, boolean containers) {
     public static final int DEFAULT_RING_BYTES = 16 << 20;
     public static final int DEFAULT_ARGV_CAP = 32 * 1024;
     public static final int MAX_ARGV_CAP = 128 * 1024;
@@ -24,7 +25,12 @@ public record ProbeSettings(int ringBytes, int argvCap, boolean failedExecs) {
         }
     }
 
+    /** With container attribution on. */
+    public ProbeSettings(int ringBytes, int argvCap, boolean failedExecs) {
+        this(ringBytes, argvCap, failedExecs, true);
+    }
+
     public static ProbeSettings defaults() {
-        return new ProbeSettings(DEFAULT_RING_BYTES, DEFAULT_ARGV_CAP, true);
+        return new ProbeSettings(DEFAULT_RING_BYTES, DEFAULT_ARGV_CAP, true, true);
     }
 }

@@ -14,14 +14,17 @@ package io.vajra.bpf;
  *         48 pid tid ppid uid gid euid egid suid sgid fsuid fsgid auid   (12 x u32)
  *         96 exit_code  100 exit_signal  104 argv_true_len
  *        108 flags(u16) 110 argc(u16) 112 path_len 114 cwd_len 116 filename_len 118 reserved
- *        120 argv_len(u32)  124 comm[16]  140 pad
- *        144 path | cwd | filename | argv | pad to 8
+ *        120 argv_len(u32)  124 comm[16]  140 pid_ns  144 cgroup_v1_id  152 ns_pid  156 pad
+ *        160 path | cwd | filename | argv | pad to 8
+ *
+ * cgroup name record (family 2): vj_header | 24 id | 32 hierarchy | 36 path_len(u16)
+ *        | 38 flags(u16) | 40 path | pad to 8
  * </pre>
  */
 public final class ProcessRecordLayout {
     private ProcessRecordLayout() {}
 
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
 
     // struct vj_batch
     public static final int BATCH_SIZE = 16;
@@ -38,7 +41,7 @@ public final class ProcessRecordLayout {
     public static final int UNIX_NS = 16;
 
     // struct vj_process
-    public static final int RECORD_SIZE = 144;
+    public static final int RECORD_SIZE = 160;
     public static final int CGROUP_ID = 24;
     public static final int DURATION_NS = 32;
     public static final int START_NS = 40;
@@ -65,6 +68,16 @@ public final class ProcessRecordLayout {
     public static final int ARGV_LEN = 120;
     public static final int COMM = 124;
     public static final int COMM_LEN = 16;
+    public static final int PID_NS = 140;
+    public static final int CGROUP_V1_ID = 144;
+    public static final int NS_PID = 152;
+
+    // struct vj_cgroup
+    public static final int CGROUP_RECORD_SIZE = 40;
+    public static final int CGROUP_ID_OF_NAME = 24;
+    public static final int CGROUP_HIERARCHY = 32;
+    public static final int CGROUP_PATH_LEN = 36;
+    public static final int CGROUP_FLAGS = 38;
 
     /** Offsets in the order native's layoutFacts() reports them. */
     static final int[] FACTS = {
@@ -72,11 +85,14 @@ public final class ProcessRecordLayout {
         HEADER_SIZE, SIZE, FAMILY, OP, KTIME_NS, UNIX_NS,
         RECORD_SIZE, CGROUP_ID, DURATION_NS, START_NS, PID, TID, PPID, UID, GID, EUID, EGID,
         SUID, SGID, FSUID, FSGID, AUID, EXIT_CODE, EXIT_SIGNAL, ARGV_TRUE_LEN, FLAGS, ARGC,
-        PATH_LEN, CWD_LEN, FILENAME_LEN, ARGV_LEN, COMM, COMM_LEN, ABI_VERSION,
+        PATH_LEN, CWD_LEN, FILENAME_LEN, ARGV_LEN, COMM, COMM_LEN, PID_NS, CGROUP_V1_ID, NS_PID,
+        CGROUP_RECORD_SIZE, CGROUP_ID_OF_NAME, CGROUP_HIERARCHY, CGROUP_PATH_LEN, CGROUP_FLAGS,
+        ABI_VERSION,
     };
 
     // enum vj_family
     public static final int FAMILY_PROCESS = 1;
+    public static final int FAMILY_CGROUP = 2;
 
     // enum vj_process_op
     public static final int OP_EXECVE = 1;

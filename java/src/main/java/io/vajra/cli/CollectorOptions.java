@@ -19,6 +19,10 @@ final class CollectorOptions {
             description = "Do not report failed execs (saves ~12 ns on every syscall of the machine).")
     boolean noFailedExecs;
 
+    @Option(names = "--no-containers",
+            description = "Do not send cgroup names: no container columns (saves a map lookup per event).")
+    boolean noContainers;
+
     @Option(names = "--events-max", paramLabel = "ROWS", defaultValue = "50000",
             description = "Most events kept per table (default: ${DEFAULT-VALUE}).")
     int eventsMax;
@@ -33,7 +37,8 @@ final class CollectorOptions {
 
     /** @throws IllegalArgumentException with a message for the user */
     ProbeSettings probeSettings() {
-        return new ProbeSettings(toInt("ring size", ringBytes), toInt("argv cap", argvCap), !noFailedExecs);
+        return new ProbeSettings(toInt("ring size", ringBytes), toInt("argv cap", argvCap), !noFailedExecs,
+                !noContainers);
     }
 
     /** @throws IllegalArgumentException with a message for the user */

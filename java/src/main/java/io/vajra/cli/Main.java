@@ -29,14 +29,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * The {@code vajra} command: {@code vajra shell} and {@code vajra query}. Streams and the
+ * The {@code vajra} command: {@code vajra shell}, {@code vajra query} and
+ * {@code vajra extension} (osquery extension mode). Streams and the
  * probe launcher are injected so the whole CLI runs in tests without a kernel.
  *
  * <p>Exit codes: 0 success, 1 the probes or a query failed, 2 bad command-line usage.
  */
 @Command(name = "vajra", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Real-time process events from eBPF, as osquery tables, with a standalone SQL shell.",
-        subcommands = {Main.ShellCommand.class, Main.QueryCommand.class})
+        subcommands = {Main.ShellCommand.class, Main.QueryCommand.class, ExtensionCommand.class})
 public final class Main implements Callable<Integer> {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
@@ -73,6 +74,14 @@ public final class Main implements Callable<Integer> {
             out.flush();
             err.flush();
         }
+    }
+
+    Probes.Launcher launcher() {
+        return launcher;
+    }
+
+    PrintWriter err() {
+        return err;
     }
 
     /** {@code vajra} alone: say how to use it. */
@@ -182,19 +191,23 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** The version Maven wrote into vajra.properties. */
+    /** The version Maven wrote into vajra.properties, or "unknown". */
+    static String version() {
+        Properties properties = new Properties();
+        try (InputStream resource = Main.class.getResourceAsStream("/vajra.properties")) {
+            if (resource != null) {
+                properties.load(resource);
+            }
+        } catch (IOException ignored) {
+            // Reported as unknown below.
+        }
+        return properties.getProperty("version", "unknown");
+    }
+
     static final class Version implements IVersionProvider {
         @Override
         public String[] getVersion() {
-            Properties properties = new Properties();
-            try (InputStream resource = Main.class.getResourceAsStream("/vajra.properties")) {
-                if (resource != null) {
-                    properties.load(resource);
-                }
-            } catch (IOException ignored) {
-                // Reported as unknown below.
-            }
-            return new String[] {"vajra " + properties.getProperty("version", "(unknown version)")};
+            return new String[] {"vajra " + version()};
         }
     }
 }

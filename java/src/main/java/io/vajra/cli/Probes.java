@@ -1,5 +1,8 @@
 package io.vajra.cli;
 
+import io.vajra.container.ContainerNames;
+import io.vajra.container.ContainerRegistry;
+
 import io.vajra.bpf.ProbeCounters;
 import io.vajra.bpf.ProbeException;
 import io.vajra.bpf.ProbeSettings;
@@ -19,6 +22,16 @@ interface Probes extends AutoCloseable {
     int knownProcesses();
 
     long bootToUnixNanos();
+
+    /** Cgroup names cached for attribution; 0 when collection is off. */
+    default int cgroupNamesKnown() {
+        return 0;
+    }
+
+    /** Containers seen so far; none when collection is off. */
+    default ContainerRegistry containers() {
+        return new ContainerRegistry(1, ContainerNames.system());
+    }
 
     @Override
     void close();
@@ -51,6 +64,16 @@ interface Probes extends AutoCloseable {
             @Override
             public long bootToUnixNanos() {
                 return collector.bootToUnixNanos();
+            }
+
+            @Override
+            public ContainerRegistry containers() {
+                return collector.containers();
+            }
+
+            @Override
+            public int cgroupNamesKnown() {
+                return collector.cgroupNamesKnown();
             }
 
             @Override

@@ -1,5 +1,7 @@
 package io.vajra.cli;
 
+import io.vajra.table.ContainersTable;
+
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
 import io.vajra.shell.LiveDatabase;
@@ -40,7 +42,9 @@ final class Session implements AutoCloseable {
                     new ProcessEventsTable(processes, probes::bootToUnixNanos),
                     VajraStatsTable.builder()
                             .family("process", probes::counters, probes::ringBytes, probes::knownProcesses, processes)
-                            .build());
+                            .containers(probes.containers(), probes::cgroupNamesKnown)
+                            .build(),
+                    new ContainersTable(probes.containers()));
             return new Session(closer, new LiveDatabase(tables));
         } catch (SQLException | RuntimeException e) {
             closer.close();

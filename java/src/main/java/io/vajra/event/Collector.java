@@ -5,6 +5,9 @@ import io.vajra.bpf.ProbeCounters;
 import io.vajra.bpf.ProbeSession;
 import io.vajra.bpf.ProbeSettings;
 import io.vajra.bpf.ProcessRecordLayout;
+import io.vajra.container.CgroupNames;
+import io.vajra.container.ContainerNames;
+import io.vajra.container.ContainerRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -31,11 +34,15 @@ public final class Collector implements AutoCloseable {
     private final ProbeSession session;
     private final EventStore<ProcessEvent> processes;
     private final ProcessCache cache = new ProcessCache(ProcessCache.DEFAULT_CAPACITY);
+    private final CgroupNames cgroups = new CgroupNames(CgroupNames.DEFAULT_CAPACITY);
+    private final ContainerRegistry containers =
+            new ContainerRegistry(ContainerRegistry.DEFAULT_CAPACITY, ContainerNames.system());
     private final ByteBuffer batch;
     private final List<ProcessEvent> pending = new ArrayList<>();
     private final Thread poller;
     private final AtomicLong pollFailures = new AtomicLong();
     private volatile int knownProcesses;
+    private volatile int cgroupNamesKnown;
     private volatile long bootToUnixNanos;
     private long snapshotRecords;
     private volatile boolean running = true;
@@ -85,6 +92,16 @@ public final class Collector implements AutoCloseable {
         return bootToUnixNanos;
     }
 
+    /** Cgroup names cached for attribution. */
+    public int cgroupNamesKnown() {
+        return cgroupNamesKnown;
+    }
+
+    /** The containers events came from so far (for vajra_containers). */
+    public ContainerRegistry containers() {
+        return containers;
+    }
+
     /** Batches that failed to poll or decode (logged; collection went on). */
     public long pollFailures() {
         return pollFailures.get();
@@ -108,7 +125,7 @@ public final class Collector implements AutoCloseable {
         do {
             before = snapshotRecords;
             session.poll(batch, 0);
-            BatchReader.read(batch, this::ingest);
+            BatchReader.read(batch, this::ingest, cgroups::learn);
             flush();
         } while (snapshotRecords > before);
     }
@@ -117,7 +134,7 @@ public final class Collector implements AutoCloseable {
         while (running) {
             try {
                 session.poll(batch, POLL_TIMEOUT_MILLIS);
-                BatchReader.read(batch, this::ingest);
+                BatchReader.read(batch, this::ingest, cgroups::learn);
                 flush();
             } catch (RuntimeException e) {
                 // A bad batch must not stop collection: count it, say it once in a while.
@@ -130,12 +147,15 @@ public final class Collector implements AutoCloseable {
     }
 
     /** Snapshot records only teach the cache; everything else becomes a row. */
-    private void ingest(ProcessEvent e) {
-        bootToUnixNanos = e.unixNanos() - e.kernelNanos();
+    private void ingest(ProcessEvent raw) {
+        bootToUnixNanos = raw.unixNanos() - raw.kernelNanos();
+        // The kernel sent the cgroup's name before the first event in it (same ring, in order).
+        ProcessEvent e = raw.withCgroup(cgroups.contextOf(raw.cgroupId(), raw.cgroupV1Id()));
         if (e.op() == ProcessRecordLayout.OP_SNAPSHOT) {
             snapshotRecords++;
             cache.observe(withProcCmdline(e));
         } else {
+            containers.saw(e.cgroup(), e.unixNanos());
             pending.add(cache.observe(e));
         }
     }
@@ -146,6 +166,7 @@ public final class Collector implements AutoCloseable {
             pending.clear();
         }
         knownProcesses = cache.size();
+        cgroupNamesKnown = cgroups.size();
     }
 
     /** Processes that predate Vajra: their arguments come from /proc, once, at start. */

@@ -1,5 +1,7 @@
 package io.vajra.event;
 
+import io.vajra.container.CgroupContext;
+
 /**
  * One process event as decoded from a batch (see bpf/events.h, struct vj_process).
  * Immutable; byte strings are kept raw and formatted only when a row is asked for.
@@ -15,6 +17,10 @@ package io.vajra.event;
  * @param cwd        absolute working directory (" (deleted)" appended when removed)
  * @param filename   exec: the path as passed to execve; empty otherwise
  * @param argv       the arguments, each terminated by a NUL (the last may be cut)
+ * @param cgroupV1Id the process's cgroup id in the followed v1 hierarchy, 0 if none
+ * @param pidNs      inode number of the process's pid namespace
+ * @param nsPid      the process's pid inside that namespace
+ * @param cgroup     cgroup path and container, resolved by the collector; null before
  */
 public record ProcessEvent(
         int op,
@@ -44,7 +50,11 @@ public record ProcessEvent(
         byte[] path,
         byte[] cwd,
         byte[] filename,
-        byte[] argv) implements Event {
+        byte[] argv,
+        long cgroupV1Id,
+        int pidNs,
+        int nsPid,
+        CgroupContext cgroup) implements Event {
 
     private static final int FIXED_BYTES = 160;
 
@@ -57,13 +67,23 @@ public record ProcessEvent(
     public ProcessEvent withPath(byte[] knownPath) {
         return new ProcessEvent(op, kernelNanos, unixNanos, cgroupId, durationNanos, startBootNanos,
                 pid, tid, ppid, uid, gid, euid, egid, suid, sgid, fsuid, fsgid, auid, exitCode,
-                exitSignal, argvTrueLength, flags, argc, comm, knownPath, cwd, filename, argv);
+                exitSignal, argvTrueLength, flags, argc, comm, knownPath, cwd, filename, argv,
+                cgroupV1Id, pidNs, nsPid, cgroup);
     }
 
     /** The same event with arguments filled in from elsewhere (snapshot and fork rows). */
     public ProcessEvent withArgv(byte[] knownArgv, int knownArgc) {
         return new ProcessEvent(op, kernelNanos, unixNanos, cgroupId, durationNanos, startBootNanos,
                 pid, tid, ppid, uid, gid, euid, egid, suid, sgid, fsuid, fsgid, auid, exitCode,
-                exitSignal, knownArgv.length, flags, knownArgc, comm, path, cwd, filename, knownArgv);
+                exitSignal, knownArgv.length, flags, knownArgc, comm, path, cwd, filename, knownArgv,
+                cgroupV1Id, pidNs, nsPid, cgroup);
+    }
+
+    /** The same event attributed to its cgroup and container. */
+    public ProcessEvent withCgroup(CgroupContext context) {
+        return new ProcessEvent(op, kernelNanos, unixNanos, cgroupId, durationNanos, startBootNanos,
+                pid, tid, ppid, uid, gid, euid, egid, suid, sgid, fsuid, fsgid, auid, exitCode,
+                exitSignal, argvTrueLength, flags, argc, comm, path, cwd, filename, argv,
+                cgroupV1Id, pidNs, nsPid, context);
     }
 }

@@ -2,8 +2,11 @@ package io.vajra.table;
 
 import static io.vajra.table.ColumnOption.ADDITIONAL;
 import static io.vajra.table.ColumnOption.HIDDEN;
+import static io.vajra.table.ColumnOption.INDEX;
 
 import io.vajra.bpf.ProcessRecordLayout;
+import io.vajra.container.CgroupContext;
+import io.vajra.container.ContainerNames;
 import io.vajra.event.EventRange;
 import io.vajra.event.EventSlice;
 import io.vajra.event.EventStore;
@@ -20,7 +23,9 @@ import java.util.function.LongSupplier;
  * {@code bpf_process_events}: every column osquery 5's table had, same names and meaning, then
  * Vajra's additions. Rows are formatted from the raw events when a query asks for them.
  *
- * <p>Pushes {@code eid} and {@code time} constraints into the store. Event times arrive already
+ * <p>Pushes {@code eid} and {@code time} constraints into the store, and drops events whose
+ * {@code eid}, {@code time} or {@code pid} the query excludes before formatting them (an
+ * {@code IN} list is honoured as a set). Event times arrive already
  * in UNIX time; the process start time is kernel boot time and is converted with the
  * collector's boot-to-UNIX offset.
  */
@@ -35,7 +40,7 @@ public final class ProcessEventsTable implements EventTable {
     private static final int TID = SCHEMA.add(Column.bigint("tid",
             "Thread id (the kernel's pid) of the thread that made the call"));
     private static final int PID = SCHEMA.add(Column.bigint("pid",
-            "Process id (thread group id)"));
+            "Process id (thread group id)", INDEX));
     private static final int PARENT = SCHEMA.add(Column.bigint("parent",
             "Process id of the real parent"));
     private static final int UID = SCHEMA.add(Column.bigint("uid", "Real user id"));
@@ -61,9 +66,9 @@ public final class ProcessEventsTable implements EventTable {
     private static final int NTIME = SCHEMA.add(Column.text("ntime",
             "Kernel boot-time clock at the event, in nanoseconds, as text"));
     private static final int TIME = SCHEMA.add(Column.bigint("time",
-            "UNIX time of the event, in seconds", HIDDEN, ADDITIONAL));
+            "UNIX time of the event, in seconds", HIDDEN, ADDITIONAL, INDEX));
     private static final int EID = SCHEMA.add(Column.bigint(EventTable.EID,
-            "Event id: increases by one per event stored", HIDDEN));
+            "Event id: increases by one per event stored", HIDDEN, INDEX));
     // Vajra's additions.
     private static final int EUID = SCHEMA.add(Column.bigint("euid", "Effective user id"));
     private static final int EGID = SCHEMA.add(Column.bigint("egid", "Effective group id"));
@@ -93,18 +98,43 @@ public final class ProcessEventsTable implements EventTable {
             "Process start, UNIX time in seconds"));
     private static final int UPTIME = SCHEMA.add(Column.bigint("uptime",
             "Seconds since boot at the event"));
+    // Where the process ran: cgroup, container, pod, pid namespace.
+    private static final int CGROUP_PATH = SCHEMA.add(Column.text("cgroup_path",
+            "Cgroup path that named the container, else the cgroup2 path; captured by the kernel"));
+    private static final int CONTAINER_ID = SCHEMA.add(Column.text("container_id",
+            "Full 64-hex container id, empty on the host"));
+    private static final int CONTAINER_RUNTIME = SCHEMA.add(Column.text("container_runtime",
+            "docker, containerd, cri-o, podman, cri (Kubernetes cgroupfs, runtime unnamed), empty on the host"));
+    private static final int CONTAINER_NAME = SCHEMA.add(Column.text("container_name",
+            "Container name from the runtime's metadata on disk, when it keeps one and it is readable"));
+    private static final int POD_UID = SCHEMA.add(Column.text("pod_uid",
+            "Kubernetes pod uid, empty outside Kubernetes"));
+    private static final int IS_CONTAINER_PROCESS = SCHEMA.add(Column.integer("is_container_process",
+            "1 if the process ran in a container"));
+    private static final int PID_NS = SCHEMA.add(Column.bigint("pid_ns",
+            "Inode number of the process's pid namespace"));
+    private static final int NS_PID = SCHEMA.add(Column.bigint("ns_pid",
+            "The process's pid inside its pid namespace (1 for a container's first process)"));
     private static final List<Column> COLUMNS = SCHEMA.columns();
 
     private final EventStore<ProcessEvent> store;
     private final LongSupplier bootToUnixNanos;
+    private final ContainerNames containerNames;
 
     /**
      * @param bootToUnixNanos UNIX time minus boot time in ns (the collector's
      *                        {@code bootToUnixNanos()}), read once per query
      */
     public ProcessEventsTable(EventStore<ProcessEvent> store, LongSupplier bootToUnixNanos) {
+        this(store, bootToUnixNanos, ContainerNames.system());
+    }
+
+    /** @param containerNames where container names are looked up (at query time, cached) */
+    public ProcessEventsTable(EventStore<ProcessEvent> store, LongSupplier bootToUnixNanos,
+            ContainerNames containerNames) {
         this.store = store;
         this.bootToUnixNanos = bootToUnixNanos;
+        this.containerNames = containerNames;
     }
 
     @Override
@@ -125,27 +155,37 @@ public final class ProcessEventsTable implements EventTable {
 
     @Override
     public void generate(QueryConstraints constraints, RowSink sink) {
-        LongBounds eids = constraints.bounds(EventTable.EID);
-        LongBounds nanos = secondsToNanos(constraints.bounds(COLUMNS.get(TIME).name()));
-        if (eids.isEmpty() || nanos.isEmpty()) {
+        LongFilter eids = constraints.filter(EventTable.EID);
+        LongFilter seconds = constraints.filter(COLUMNS.get(TIME).name());
+        LongFilter pids = constraints.filter(COLUMNS.get(PID).name());
+        LongBounds nanos = secondsToNanos(seconds.bounds());
+        if (eids.isEmpty() || nanos.isEmpty() || pids.isEmpty()) {
             return;
         }
         EventSlice<ProcessEvent> slice = store.read(
-                new EventRange(eids.min(), eids.max(), nanos.min(), nanos.max()));
-        boolean wantArgs = constraints.isUsed(CMDLINE) || constraints.isUsed(JSON_CMDLINE);
+                new EventRange(eids.bounds().min(), eids.bounds().max(), nanos.min(), nanos.max()));
+        // Arguments are split only when read, and each form built only when asked for:
+        // json_cmdline (hidden, so not in osquery's SELECT *) costs as much as the rest of a row.
+        boolean wantCmdline = constraints.isUsed(CMDLINE);
+        boolean wantJsonCmdline = constraints.isUsed(JSON_CMDLINE);
         long bootToUnix = bootToUnixNanos.getAsLong();
         for (int i = 0; i < slice.size(); i++) {
             ProcessEvent event = slice.event(i);
             if (event.op() == ProcessRecordLayout.OP_SNAPSHOT) {
                 continue; // start-up state for the process cache, not something that happened
             }
-            if (!sink.accept(row(slice.eid(i), event, wantArgs, bootToUnix))) {
+            if (!eids.test(slice.eid(i)) || !pids.test(Integer.toUnsignedLong(event.pid()))
+                    || !seconds.test(Math.floorDiv(event.unixNanos(), NANOS_PER_SECOND))) {
+                continue; // cheaper to skip here than to format a row SQLite would drop
+            }
+            if (!sink.accept(row(slice.eid(i), event, wantCmdline, wantJsonCmdline, bootToUnix, containerNames))) {
                 return;
             }
         }
     }
 
-    private static Object[] row(long eid, ProcessEvent e, boolean wantArgs, long bootToUnix) {
+    private static Object[] row(long eid, ProcessEvent e, boolean wantCmdline, boolean wantJsonCmdline,
+            long bootToUnix, ContainerNames names) {
         Object[] row = new Object[COLUMNS.size()];
         int flags = e.flags();
         String cwd = RawText.decodeUntilNul(e.cwd());
@@ -170,10 +210,10 @@ public final class ProcessEventsTable implements EventTable {
         row[SYSCALL] = syscall(e.op());
         row[PATH] = path;
         row[CWD] = cwd;
-        if (wantArgs) {
+        if (wantCmdline || wantJsonCmdline) {
             List<String> args = Argv.split(e.argv());
-            row[CMDLINE] = Cmdline.quoted(args);
-            row[JSON_CMDLINE] = Cmdline.json(args);
+            row[CMDLINE] = wantCmdline ? Cmdline.quoted(args) : null;
+            row[JSON_CMDLINE] = wantJsonCmdline ? Cmdline.json(args) : null;
         }
         row[DURATION] = e.durationNanos();
         row[NTIME] = Long.toUnsignedString(e.kernelNanos());
@@ -196,6 +236,15 @@ public final class ProcessEventsTable implements EventTable {
         row[PATH_DELETED] = (flags & ProcessRecordLayout.FLAG_PATH_DELETED) != 0 ? 1L : 0L;
         row[START_TIME] = Math.floorDiv(e.startBootNanos() + bootToUnix, NANOS_PER_SECOND);
         row[UPTIME] = Long.divideUnsigned(e.kernelNanos(), NANOS_PER_SECOND);
+        CgroupContext cgroup = e.cgroup() == null ? CgroupContext.UNKNOWN : e.cgroup();
+        row[CGROUP_PATH] = cgroup.cgroupPath();
+        row[CONTAINER_ID] = cgroup.containerId();
+        row[CONTAINER_RUNTIME] = cgroup.runtime();
+        row[CONTAINER_NAME] = names.nameOf(cgroup);
+        row[POD_UID] = cgroup.podUid();
+        row[IS_CONTAINER_PROCESS] = cgroup.inContainer() ? 1L : 0L;
+        row[PID_NS] = Integer.toUnsignedLong(e.pidNs());
+        row[NS_PID] = Integer.toUnsignedLong(e.nsPid());
         return row;
     }
 

@@ -2,12 +2,15 @@ package io.vajra.table;
 
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * What a query asks of a table, reduced to what a table can use: inclusive integer bounds
- * per column (from =, &gt;, &gt;=, &lt;, &lt;=) and, optionally, which columns the query reads.
+ * What a query asks of a table, reduced to what a table can use: per integer column, inclusive
+ * bounds (from =, &gt;, &gt;=, &lt;, &lt;=) and the values listed with = or IN; optionally,
+ * which columns the query reads.
  * Everything else (LIKE, text comparisons, OR) is left to the SQL engine, which re-checks
  * every constraint anyway.
  */
@@ -44,11 +47,11 @@ public final class QueryConstraints {
 
     private static final double TWO_TO_63 = 0x1p63;
 
-    private final Map<String, LongBounds> bounds;
+    private final Map<String, LongFilter> filters;
     private final BitSet usedColumns;
 
-    private QueryConstraints(Map<String, LongBounds> bounds, BitSet usedColumns) {
-        this.bounds = bounds;
+    private QueryConstraints(Map<String, LongFilter> filters, BitSet usedColumns) {
+        this.filters = filters;
         this.usedColumns = usedColumns;
     }
 
@@ -58,7 +61,12 @@ public final class QueryConstraints {
 
     /** The bounds every row must satisfy on this column; {@link LongBounds#ALL} if none. */
     public LongBounds bounds(String column) {
-        return bounds.getOrDefault(column, LongBounds.ALL);
+        return filter(column).bounds();
+    }
+
+    /** The bounds and listed values every row must satisfy; {@link LongFilter#ALL} if none. */
+    public LongFilter filter(String column) {
+        return filters.getOrDefault(column, LongFilter.ALL);
     }
 
     /** Whether the query reads this column; a table may leave unread columns null. */
@@ -68,16 +76,26 @@ public final class QueryConstraints {
 
     @Override
     public String toString() {
-        return "QueryConstraints" + bounds + (usedColumns == null ? "" : " columns " + usedColumns);
+        return "QueryConstraints" + filters + (usedColumns == null ? "" : " columns " + usedColumns);
     }
 
+    /**
+     * Collects constraints. Range operators on one column intersect. Several EQUALS on one
+     * column mean "any of these": osquery delivers an SQL {@code IN} that way, and a query
+     * that really says {@code x = 1 AND x = 2} only gets rows SQLite then filters out.
+     */
     public static final class Builder {
         private final Map<String, LongBounds> bounds = new HashMap<>();
+        private final Map<String, EqualValues> equalValues = new HashMap<>();
         private BitSet usedColumns;
 
         private Builder() {}
 
         public Builder add(String column, Operator op, long value) {
+            if (op == Operator.EQUALS) {
+                equalsOf(column).values.add(value);
+                return this;
+            }
             return intersect(column, longBounds(op, value));
         }
 
@@ -91,11 +109,25 @@ public final class QueryConstraints {
             try {
                 return add(column, op, Long.parseLong(v));
             } catch (NumberFormatException notLong) {
+                double real;
                 try {
-                    return intersect(column, doubleBounds(op, Double.parseDouble(v)));
+                    real = Double.parseDouble(v);
                 } catch (NumberFormatException notNumber) {
+                    if (op == Operator.EQUALS) {
+                        equalsOf(column).unknown = true; // a listed value we cannot compare: list not usable
+                    }
                     return this;
                 }
+                if (op == Operator.EQUALS) {
+                    // x = 2.5 admits no integer; x = 3.0 admits 3.
+                    if (real == Math.floor(real) && Math.abs(real) < TWO_TO_63) {
+                        equalsOf(column).values.add((long) real);
+                    } else {
+                        equalsOf(column);
+                    }
+                    return this;
+                }
+                return intersect(column, doubleBounds(op, real));
             }
         }
 
@@ -106,7 +138,24 @@ public final class QueryConstraints {
         }
 
         public QueryConstraints build() {
-            return new QueryConstraints(Map.copyOf(bounds), usedColumns);
+            Map<String, LongFilter> filters = new HashMap<>();
+            bounds.forEach((column, range) -> filters.put(column, new LongFilter(range, null)));
+            equalValues.forEach((column, listed) -> {
+                if (listed.unknown) {
+                    return;
+                }
+                LongBounds range = bounds.getOrDefault(column, LongBounds.ALL);
+                long[] values = listed.values.stream().mapToLong(Long::longValue)
+                        .filter(range::contains).sorted().toArray();
+                LongBounds hull = values.length == 0 ? empty() : new LongBounds(values[0], values[values.length - 1]);
+                filters.put(column, new LongFilter(hull, values));
+            });
+            return new QueryConstraints(Map.copyOf(filters), usedColumns);
+        }
+
+        private EqualValues equalsOf(String column) {
+            Objects.requireNonNull(column, "column");
+            return equalValues.computeIfAbsent(column, c -> new EqualValues());
         }
 
         private Builder intersect(String column, LongBounds more) {
@@ -117,8 +166,6 @@ public final class QueryConstraints {
 
         private static LongBounds longBounds(Operator op, long v) {
             switch (op) {
-                case EQUALS:
-                    return new LongBounds(v, v);
                 case GREATER_THAN:
                     return v == Long.MAX_VALUE ? empty() : new LongBounds(v + 1, Long.MAX_VALUE);
                 case GREATER_OR_EQUAL:
@@ -132,17 +179,12 @@ public final class QueryConstraints {
             }
         }
 
-        /** Integer columns compared with a real: x &gt; 2.5 is x &gt;= 3, x = 2.5 matches nothing. */
+        /** Integer columns compared with a real: x &gt; 2.5 is x &gt;= 3. */
         private static LongBounds doubleBounds(Operator op, double v) {
             if (Double.isNaN(v)) {
                 return empty(); // SQLite: a comparison with NULL/NaN is never true
             }
             switch (op) {
-                case EQUALS:
-                    if (v != Math.floor(v) || Math.abs(v) >= TWO_TO_63) {
-                        return empty();
-                    }
-                    return new LongBounds((long) v, (long) v);
                 case GREATER_THAN:
                     return new LongBounds(lower(Math.floor(v) + 1), Long.MAX_VALUE);
                 case GREATER_OR_EQUAL:
@@ -173,5 +215,12 @@ public final class QueryConstraints {
         private static LongBounds empty() {
             return new LongBounds(1, 0);
         }
+    }
+
+    /** The values listed for one column with EQUALS. */
+    private static final class EqualValues {
+        final Set<Long> values = new HashSet<>();
+        /** A listed value was not a number, so the list cannot narrow anything. */
+        boolean unknown;
     }
 }

@@ -1,6 +1,7 @@
 package io.vajra.table;
 
 import io.vajra.bpf.ProbeCounters;
+import io.vajra.container.ContainerRegistry;
 import io.vajra.event.EventStore;
 import io.vajra.event.StoreStats;
 import java.util.ArrayList;
@@ -50,6 +51,7 @@ public final class VajraStatsTable implements Table {
         probe(KERNEL, "fault_argv", "Events sent with incomplete arguments (probe_error = 1)");
         probe(KERNEL, "fault_path", "Events sent with an incomplete path or cwd (probe_error = 1)");
         probe(KERNEL, "lost_no_scratch", "Events lost: no scratch buffer or task data");
+        probe(KERNEL, "sent_cgroup", "Cgroup names sent (once per cgroup, before its first event)");
         probe(NATIVE, "records_decoded", "Records decoded by the poller");
         probe(NATIVE, "batches", "Batches handed from the poller to Java");
         probe(NATIVE, "lost_malformed", "Events lost: the decoder rejected a malformed record");
@@ -63,8 +65,26 @@ public final class VajraStatsTable implements Table {
 
     private final List<Family> families;
 
-    private VajraStatsTable(List<Family> families) {
+    private final ContainerRegistry containers;
+    private final IntSupplier cgroupNames;
+
+    private VajraStatsTable(List<Family> families, ContainerRegistry containers, IntSupplier cgroupNames) {
         this.families = List.copyOf(families);
+        this.containers = containers;
+        this.cgroupNames = cgroupNames;
+    }
+
+    private void addContainerRows(List<Object[]> rows) {
+        if (containers != null) {
+            rows.add(row(COLLECTOR, "container", "containers_known", containers.size(),
+                    "Containers in vajra_containers now (at most 16,384)"));
+            rows.add(row(COLLECTOR, "container", "containers_forgotten", containers.forgotten(),
+                    "Containers dropped from vajra_containers because it was full"));
+        }
+        if (cgroupNames != null) {
+            rows.add(row(COLLECTOR, "container", "cgroup_names", cgroupNames.getAsInt(),
+                    "Cgroup names cached for attribution (at most 65,536)"));
+        }
     }
 
     public static Builder builder() {
@@ -87,6 +107,7 @@ public final class VajraStatsTable implements Table {
         for (Family family : families) {
             family.addRows(rows);
         }
+        addContainerRows(rows);
         for (Object[] row : rows) {
             if (!sink.accept(row)) {
                 return;
@@ -160,6 +181,8 @@ public final class VajraStatsTable implements Table {
 
     public static final class Builder {
         private final List<Family> families = new ArrayList<>();
+        private ContainerRegistry containerRegistry;
+        private IntSupplier cgroupNamesKnown;
 
         private Builder() {}
 
@@ -177,8 +200,15 @@ public final class VajraStatsTable implements Table {
             return this;
         }
 
+        /** Adds the container caches' sizes (family "container"). */
+        public Builder containers(ContainerRegistry registry, IntSupplier cgroupNames) {
+            containerRegistry = registry;
+            cgroupNamesKnown = cgroupNames;
+            return this;
+        }
+
         public VajraStatsTable build() {
-            return new VajraStatsTable(families);
+            return new VajraStatsTable(families, containerRegistry, cgroupNamesKnown);
         }
     }
 }

@@ -101,7 +101,7 @@ class MainTest {
 
     @Test
     void queryPrintsAPrettyTableByDefault() {
-        assertEquals(0, run("query", "SELECT name, value FROM vajra_stats WHERE source IN ('collector') OR name = 'sent_exec'"));
+        assertEquals(0, run("query", "SELECT name, value FROM vajra_stats WHERE (source = 'collector' AND family = 'process') OR name = 'sent_exec'"));
         assertEquals(String.join("\n",
                 "+-----------------+-------+",
                 "| name            | value |",

@@ -167,7 +167,7 @@ class ShellTest {
                     + "  \"value\" INTEGER, -- BIGINT: Current value\n"
                     + "  \"description\" TEXT -- TEXT: What the counter counts\n"
                     + ");\n", schema);
-            assertTrue(f.run(".schema bpf_process_events\n").contains("  \"time\" INTEGER, -- BIGINT HIDDEN ADDITIONAL: UNIX time"));
+            assertTrue(f.run(".schema bpf_process_events\n").contains("  \"time\" INTEGER, -- BIGINT HIDDEN ADDITIONAL INDEX: UNIX time"));
             assertTrue(f.run(".help\n").contains("SELECT * also shows hidden columns"));
         }
     }

@@ -47,7 +47,9 @@ class ProcessEventsTableTest {
         assertEquals(List.of("tid", "pid", "parent", "uid", "gid", "cid", "exit_code", "probe_error",
                 "syscall", "path", "cwd", "cmdline", "duration", "json_cmdline", "ntime", "time", "eid",
                 "euid", "egid", "suid", "sgid", "fsuid", "fsgid", "auid", "comm", "cgroup_id", "exit_signal",
-                "argc", "cmdline_size", "cmdline_truncated", "filename", "path_deleted", "start_time", "uptime"),
+                "argc", "cmdline_size", "cmdline_truncated", "filename", "path_deleted", "start_time", "uptime",
+                "cgroup_path", "container_id", "container_runtime", "container_name", "pod_uid",
+                "is_container_process", "pid_ns", "ns_pid"),
                 names);
         assertEquals("bpf_process_events", table.name());
     }
@@ -66,9 +68,11 @@ class ProcessEventsTableTest {
         assertEquals("INTEGER", described.get("probe_error"));
         assertEquals("TEXT", described.get("ntime"));
         assertEquals("TEXT [HIDDEN]", described.get("json_cmdline"));
-        assertEquals("BIGINT [HIDDEN]", described.get("eid"));
-        assertEquals(Set.of(ColumnOption.HIDDEN, ColumnOption.ADDITIONAL),
+        assertEquals(Set.of(ColumnOption.HIDDEN, ColumnOption.INDEX),
+                table.columns().get(table.columnIndex("eid")).options());
+        assertEquals(Set.of(ColumnOption.HIDDEN, ColumnOption.ADDITIONAL, ColumnOption.INDEX),
                 table.columns().get(table.columnIndex("time")).options());
+        assertEquals(Set.of(ColumnOption.INDEX), table.columns().get(table.columnIndex("pid")).options());
     }
 
     @Test
@@ -108,6 +112,14 @@ class ProcessEventsTableTest {
         expected.put("path_deleted", 0L);
         expected.put("start_time", 1_700_000_004L);
         expected.put("uptime", 5L);
+        expected.put("cgroup_path", "/");
+        expected.put("container_id", "");
+        expected.put("container_runtime", "");
+        expected.put("container_name", "");
+        expected.put("pod_uid", "");
+        expected.put("is_container_process", 0L);
+        expected.put("pid_ns", 4026531836L);
+        expected.put("ns_pid", 100L);
         assertEquals(expected, only(exec().uid(1000).argv(bytes("ls\0-l\0my file\0"), 3).build()));
     }
 
@@ -211,9 +223,22 @@ class ProcessEventsTableTest {
 
     @Test
     void constraintsOnOtherColumnsAreLeftToTheSqlEngine() {
-        store.append(exec().pid(1).build());
-        store.append(exec().pid(2).build());
-        assertEquals(List.of(1L, 2L), column("pid", QueryConstraints.builder().add("pid", Operator.EQUALS, 2).build()));
+        store.append(exec().pid(1).uid(1).build());
+        store.append(exec().pid(2).uid(2).build());
+        assertEquals(List.of(1L, 2L), column("pid", QueryConstraints.builder().add("uid", Operator.EQUALS, 2).build()));
+    }
+
+    @Test
+    void pidAndEidListsDropEventsBeforeTheyAreFormatted() {
+        for (int pid = 1; pid <= 5; pid++) {
+            store.append(exec().pid(pid).build());
+        }
+        assertEquals(List.of(2L, 4L), column("pid", QueryConstraints.builder()
+                .add("pid", Operator.EQUALS, 4).add("pid", Operator.EQUALS, 2).build()));
+        assertEquals(List.of(1L, 5L), column("pid", QueryConstraints.builder()
+                .add("eid", Operator.EQUALS, 1).add("eid", Operator.EQUALS, 5).build()));
+        assertEquals(List.of(5L), column("pid", QueryConstraints.builder()
+                .add("pid", Operator.GREATER_THAN, 3).add("eid", Operator.GREATER_THAN, 4).build()));
     }
 
     @Test

@@ -56,6 +56,50 @@ class QueryConstraintsTest {
     }
 
     @Test
+    void severalEqualsOnOneColumnAreASetAsSqlInSendsThem() {
+        QueryConstraints c = QueryConstraints.builder()
+                .add("pid", Operator.EQUALS, "7")
+                .add("pid", Operator.EQUALS, "3")
+                .add("pid", Operator.EQUALS, "7.0")
+                .add("pid", Operator.EQUALS, "2.5")
+                .build();
+        LongFilter pids = c.filter("pid");
+        assertEquals(new LongBounds(3, 7), pids.bounds());
+        assertTrue(pids.test(3));
+        assertTrue(pids.test(7));
+        assertFalse(pids.test(5));
+        assertEquals(3, pids.values()[0]);
+    }
+
+    @Test
+    void listedValuesOutsideARangeOnTheSameColumnAreDropped() {
+        QueryConstraints c = QueryConstraints.builder()
+                .add("eid", Operator.EQUALS, 5)
+                .add("eid", Operator.EQUALS, 50)
+                .add("eid", Operator.GREATER_THAN, 10)
+                .build();
+        assertEquals(new LongBounds(50, 50), c.bounds("eid"));
+        QueryConstraints none = QueryConstraints.builder()
+                .add("eid", Operator.EQUALS, 5)
+                .add("eid", Operator.GREATER_THAN, 10)
+                .build();
+        assertTrue(none.filter("eid").isEmpty());
+    }
+
+    @Test
+    void aListWithANonNumberCannotNarrowAnything() {
+        QueryConstraints c = QueryConstraints.builder()
+                .add("pid", Operator.EQUALS, "7")
+                .add("pid", Operator.EQUALS, "x")
+                .add("pid", Operator.LESS_THAN, "100")
+                .build();
+        assertNull(c.filter("pid").values());
+        assertEquals(new LongBounds(Long.MIN_VALUE, 99), c.bounds("pid"));
+        assertTrue(c.filter("pid").test(42));
+        assertTrue(QueryConstraints.NONE.filter("pid").isAll());
+    }
+
+    @Test
     void usedColumnsDefaultToAll() {
         assertTrue(QueryConstraints.NONE.isUsed(40));
         BitSet used = new BitSet();

@@ -41,6 +41,7 @@ class TablesDocumentationTest {
         EventStore<ProcessEvent> store = new EventStore<>(StoreSettings.defaults());
         assertDocumented(new ProcessEventsTable(store, () -> 0), doc);
         assertDocumented(VajraStatsTable.builder().build(), doc);
+        assertDocumented(new ContainersTable(new io.vajra.container.ContainerRegistry(1, io.vajra.container.ContainerNames.system())), doc);
     }
 
     @Test
@@ -49,6 +50,7 @@ class TablesDocumentationTest {
         EventStore<ProcessEvent> store = new EventStore<>(StoreSettings.defaults());
         VajraStatsTable stats = VajraStatsTable.builder()
                 .family("process", () -> new ProbeCounters(new long[ProbeCounters.NAMES.length]), () -> 1, () -> 1, store)
+                .containers(new io.vajra.container.ContainerRegistry(1, io.vajra.container.ContainerNames.system()), () -> 0)
                 .build();
         for (Map<String, Object> row : TableRows.of(stats)) {
             String line = "| " + row.get("source") + " | `" + row.get("name") + "` | ";

@@ -57,10 +57,11 @@ class VajraStatsTableTest {
         List<String> lines = lines(table);
         assertEquals("kernel process sent_exec = 100", lines.get(0));
         assertEquals("kernel process lost_ring_full = 104", lines.get(4));
-        assertEquals("native process records_decoded = 110", lines.get(10));
-        assertEquals("native process ring_bytes = 114", lines.get(14));
-        assertEquals("collector process known_processes = 321", lines.get(15), "ring_bytes is not repeated");
-        assertEquals(16, lines.size());
+        assertEquals("kernel process sent_cgroup = 110", lines.get(10));
+        assertEquals("native process records_decoded = 111", lines.get(11));
+        assertEquals("native process ring_bytes = 115", lines.get(15));
+        assertEquals("collector process known_processes = 321", lines.get(16), "ring_bytes is not repeated");
+        assertEquals(17, lines.size());
     }
 
     @Test

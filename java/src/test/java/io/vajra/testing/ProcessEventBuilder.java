@@ -1,6 +1,7 @@
 package io.vajra.testing;
 
 import io.vajra.bpf.ProcessRecordLayout;
+import io.vajra.container.CgroupContext;
 import io.vajra.event.ProcessEvent;
 import java.nio.charset.StandardCharsets;
 
@@ -29,6 +30,9 @@ public final class ProcessEventBuilder {
     private byte[] argv = bytes("ls\0-l\0");
     private int argc = 2;
     private long argvTrueLength = 6;
+    private int pidNs = (int) 4026531836L;
+    private int nsPid = 100;
+    private CgroupContext cgroup = new CgroupContext("/", "", "", "");
 
     public static ProcessEventBuilder exec() {
         return new ProcessEventBuilder();
@@ -123,6 +127,18 @@ public final class ProcessEventBuilder {
     public ProcessEvent build() {
         return new ProcessEvent(op, kernelNanos, unixNanos, cgroupId, durationNanos, startBootNanos,
                 pid, tid, ppid, uid, gid, uid, gid, uid, gid, uid, gid, -1, exitCode, exitSignal,
-                argvTrueLength, flags, argc, comm, path, cwd, filename, argv);
+                argvTrueLength, flags, argc, comm, path, cwd, filename, argv,
+                0L, pidNs, nsPid, cgroup);
+    }
+
+    public ProcessEventBuilder cgroup(CgroupContext value) {
+        cgroup = value;
+        return this;
+    }
+
+    public ProcessEventBuilder pidNamespace(int ns, int pidInside) {
+        pidNs = ns;
+        nsPid = pidInside;
+        return this;
     }
 }

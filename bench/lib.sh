@@ -1,0 +1,50 @@
+# Shared pieces of the bench scripts: a Vajra shell fed through a FIFO, waiting on
+# its JSON output, and CPU accounting. Source it; needs $work (a scratch directory).
+
+# Starts `vajra shell --json` with extra options; sets $vajra_pid, $vajra_out, fd 3.
+start_vajra() {
+	local fifo="$work/in.$RANDOM"
+	vajra_out="$work/out.$RANDOM"
+	mkfifo "$fifo"
+	"$VAJRA" shell --json "$@" <"$fifo" >"$vajra_out" 2>"$work/vajra.err" &
+	vajra_pid=$!
+	exec 3>"$fifo"
+	rm -f "$fifo"
+	ask "SELECT 'ready' AS state;" '"state":"ready"'
+}
+
+stop_vajra() {
+	exec 3>&-
+	wait "$vajra_pid" || true
+}
+
+# Sends one statement and waits up to 60 s for a line matching $2 in the output.
+ask() {
+	echo "$1" >&3
+	for _ in $(seq 600); do
+		grep -q "$2" "$vajra_out" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "bench: timed out waiting for '$2'" >&2
+	cat "$vajra_out" "$work/vajra.err" >&2 || true
+	return 1
+}
+
+# The last value of "key":N in the output.
+answer() {
+	grep -o "\"$1\":[0-9]*" "$vajra_out" | tail -1 | cut -d: -f2
+}
+
+# CPU time (ms) used so far by process $1 (all threads), or by its thread named $2.
+cpu_ms() {
+	local stat="/proc/$1/stat"
+	if [ -n "${2:-}" ]; then
+		stat=$(grep -l "^$2\$" /proc/"$1"/task/*/comm | head -1 | sed 's/comm$/stat/')
+	fi
+	# Fields after the ")" that closes comm: utime and stime are the 12th and 13th.
+	sed 's/.*) //' "$stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($12 + $13) * 1000 / hz }'
+}
+
+rss_kib() {
+	awk '/^VmRSS/ { print $2 }' "/proc/$1/status"
+}

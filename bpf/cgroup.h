@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Which cgroups a task is in, and their names. Container runtimes name
+ * cgroups after containers (docker-<id>.scope, /kubepods/.../<id>, ...), so the
+ * name is what attributes an event to a container. Names are sent once per
+ * cgroup, ahead of the first event carrying its id, and looked up by id in user
+ * space: a container that lives a few milliseconds is still attributed.
+ */
+#ifndef VAJRA_CGROUP_H
+#define VAJRA_CGROUP_H
+
+#include "common.h"
+
+/* Subsystem index of the v1 hierarchy to follow (from /proc/cgroups), -1 for none. */
+const volatile __s32 v1_subsys = -1;
+/* Off: ids are still reported, names never sent (no container attribution). */
+const volatile bool name_cgroups = true;
+
+#define VJ_CGROUP_DEPTH 32
+
+struct cgroup_key {
+	__u64 id;
+	__u32 hierarchy;
+	__u32 pad;
+};
+
+/* Cgroups whose name user space has been sent. LRU: a forgotten one is simply sent again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct cgroup_key);
+	__type(value, __u8);
+} cgroups_named SEC(".maps");
+
+struct cgroup_record {
+	struct vj_cgroup c;
+	__u8 path[VJ_PATH_MAX + VJ_NAME_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cgroup_record);
+} cgroup_scratch SEC(".maps");
+
+struct kernfs_walk {
+	struct cgroup_record *r;
+	struct kernfs_node *kn;
+	__u32 len;
+};
+
+static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ(kn, parent);
+}
+
+static long walk_one_kernfs(__u32 i, struct kernfs_walk *w)
+{
+	/* A local copy: BPF_CORE_READ(w->kn, ...) would relocate w->kn itself. */
+	struct kernfs_node *kn = w->kn;
+	struct kernfs_node *parent = kernfs_parent(kn);
+	if (!parent)
+		return 1; /* the hierarchy's root has no name of its own */
+	if (w->len > VJ_PATH_MAX - VJ_NAME_MAX) {
+		w->r->c.flags |= VJ_PF_PATH_TRUNCATED;
+		return 1;
+	}
+	long n = bpf_probe_read_kernel_str(w->r->path + w->len, VJ_NAME_MAX, BPF_CORE_READ(kn, name));
+	if (n <= 0) {
+		w->r->c.flags |= VJ_PF_PATH_FAULT;
+		return 1;
+	}
+	w->len += n;
+	w->kn = parent;
+	return 0;
+}
+
+static __always_inline void name_cgroup(struct cgroup *cgrp, __u32 hierarchy, __u64 id)
+{
+	struct cgroup_key key = {.id = id, .hierarchy = hierarchy};
+	if (!name_cgroups || bpf_map_lookup_elem(&cgroups_named, &key))
+		return;
+	__u32 zero = 0;
+	struct cgroup_record *r = bpf_map_lookup_elem(&cgroup_scratch, &zero);
+	if (!r)
+		return;
+	r->c.h.family = VJ_FAMILY_CGROUP;
+	r->c.h.op = 1;
+	r->c.h.ktime_ns = bpf_ktime_get_boot_ns();
+	r->c.h.unix_ns = 0;
+	r->c.id = id;
+	r->c.hierarchy = hierarchy;
+	r->c.flags = 0;
+	struct kernfs_walk w = {.r = r, .kn = BPF_CORE_READ(cgrp, kn)};
+	bpf_loop(VJ_CGROUP_DEPTH, walk_one_kernfs, &w, 0);
+	__u32 len = w.len > VJ_PATH_MAX ? VJ_PATH_MAX : w.len;
+	r->c.path_len = len;
+	__u32 size = VJ_ALIGN8(sizeof(r->c) + len);
+	if (size > sizeof(*r))
+		return;
+	/* Only a delivered name counts as known; a lost one is sent again next time. */
+	if (submit(r, size, VJ_STAT_SENT_CGROUP) == 0)
+		bpf_map_update_elem(&cgroups_named, &key, &zero, BPF_ANY);
+}
+
+/* The task's cgroup2 id and, when one is followed, its v1 cgroup id; names them on first sight. */
+static __always_inline void task_cgroups(struct task_struct *task, __u64 *v2_id, __u64 *v1_id)
+{
+	struct css_set *cgroups = BPF_CORE_READ(task, cgroups);
+	struct cgroup *dfl = BPF_CORE_READ(cgroups, dfl_cgrp);
+	*v2_id = BPF_CORE_READ(dfl, kn, id);
+	name_cgroup(dfl, 0, *v2_id);
+
+	__s32 subsys = v1_subsys;
+	if (subsys < 0 || subsys >= 64)
+		return;
+	struct cgroup_subsys_state *css = NULL;
+	void *slot = (void *)cgroups + bpf_core_field_offset(struct css_set, subsys) + subsys * sizeof(void *);
+	if (bpf_probe_read_kernel(&css, sizeof(css), slot) || !css)
+		return;
+	struct cgroup *cgrp = BPF_CORE_READ(css, cgroup);
+	*v1_id = BPF_CORE_READ(cgrp, kn, id);
+	name_cgroup(cgrp, subsys + 1, *v1_id);
+}
+
+/* The task's pid namespace and its pid there (pid 1 inside a container). */
+static __always_inline void task_pid_ns(struct task_struct *task, __u32 *ns, __u32 *ns_pid)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid upid = {};
+	void *at = (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+		   (level & 31) * bpf_core_type_size(struct upid);
+	if (bpf_probe_read_kernel(&upid, sizeof(upid), at))
+		return;
+	*ns_pid = upid.nr;
+	*ns = BPF_CORE_READ(upid.ns, ns.inum);
+}
+
+#endif /* VAJRA_CGROUP_H */

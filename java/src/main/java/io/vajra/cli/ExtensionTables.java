@@ -1,0 +1,94 @@
+package io.vajra.cli;
+
+import io.vajra.bpf.ProbeSettings;
+import io.vajra.container.ContainerNames;
+import io.vajra.container.ContainerRegistry;
+import io.vajra.event.EventStore;
+import io.vajra.event.ProcessEvent;
+import io.vajra.event.StoreSettings;
+import io.vajra.osquery.CollectionPlan;
+import io.vajra.osquery.RunningTables;
+import io.vajra.table.ContainersTable;
+import io.vajra.table.ProcessEventsTable;
+import io.vajra.table.Table;
+import io.vajra.table.VajraStatsTable;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The extension's tables and, unless osquery disabled events, the probes feeding them.
+ * Settings: an option given on the command line wins, then what osquery asks
+ * ({@link CollectionPlan}), then the command line's defaults.
+ */
+final class ExtensionTables implements RunningTables {
+    private final List<Table> tables;
+    private final Probes probes; // null when not collecting
+    private final String summary;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ExtensionTables(List<Table> tables, Probes probes, String summary) {
+        this.tables = tables;
+        this.probes = probes;
+        this.summary = summary;
+    }
+
+    /** The explicit command-line options, so osquery's values only fill what was not given. */
+    record Explicit(boolean eventsMax, boolean eventsExpiry, boolean argvCap) {}
+
+    static ExtensionTables start(CollectionPlan plan, CollectorOptions options, Explicit explicit,
+            Probes.Launcher launcher) {
+        // osquery fills in what the command line left to its defaults; the options then build
+        // the settings exactly as they do for the shell.
+        if (!explicit.eventsMax()) {
+            plan.eventsMax().ifPresent(rows -> options.eventsMax = rows);
+        }
+        if (!explicit.eventsExpiry()) {
+            plan.eventsExpirySeconds().ifPresent(seconds -> options.eventsExpiry = Duration.ofSeconds(seconds));
+        }
+        if (!explicit.argvCap()) {
+            plan.argvCap().ifPresent(bytes -> options.argvCap = bytes);
+        }
+        StoreSettings store = options.storeSettings();
+        EventStore<ProcessEvent> processes = new EventStore<>(store);
+        String limits = "events_max " + store.capacityRows() + ", events_expiry " + store.expirySeconds()
+                + " s, store bytes " + store.byteBudget();
+        if (!plan.collect()) {
+            List<Table> tables = List.of(
+                    new ProcessEventsTable(processes, () -> 0),
+                    VajraStatsTable.builder().family("process", null, null, null, processes).build(),
+                    new ContainersTable(new ContainerRegistry(1, ContainerNames.system()))); // none seen
+            return new ExtensionTables(tables, null, "not collecting (osquery disabled events); " + limits);
+        }
+        ProbeSettings probeSettings = options.probeSettings();
+        Probes probes = launcher.start(probeSettings, processes);
+        // The same tables as the standalone shell (Session), so a query runs in either.
+        List<Table> tables = List.of(
+                new ProcessEventsTable(processes, probes::bootToUnixNanos),
+                VajraStatsTable.builder()
+                        .family("process", probes::counters, probes::ringBytes, probes::knownProcesses, processes)
+                        .containers(probes.containers(), probes::cgroupNamesKnown)
+                        .build(),
+                new ContainersTable(probes.containers()));
+        return new ExtensionTables(tables, probes, "collecting process events: " + limits + ", ring "
+                + probeSettings.ringBytes() + " bytes, argv_cap " + probeSettings.argvCap()
+                + (probeSettings.failedExecs() ? "" : ", no failed execs"));
+    }
+
+    @Override
+    public List<Table> tables() {
+        return tables;
+    }
+
+    @Override
+    public String summary() {
+        return summary;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true) && probes != null) {
+            probes.close();
+        }
+    }
+}

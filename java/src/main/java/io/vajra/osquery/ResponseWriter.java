@@ -1,0 +1,201 @@
+package io.vajra.osquery;
+
+import io.vajra.osquery.thrift.ExtensionResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.thrift.TException;
+import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.protocol.TField;
+import org.apache.thrift.protocol.TList;
+import org.apache.thrift.protocol.TMessage;
+import org.apache.thrift.protocol.TMessageType;
+import org.apache.thrift.protocol.TProtocol;
+import org.apache.thrift.protocol.TStruct;
+import org.apache.thrift.protocol.TType;
+import org.apache.thrift.transport.TTransport;
+
+/**
+ * Writes the reply to {@code Extension.call}: the same bytes the generated
+ * {@code call_result.write} produces on the binary protocol, but the row list, which is
+ * nearly all of a large response, is encoded straight into one buffer: column names
+ * pre-encoded once per table ({@link RowLayout}), integers as ASCII digits without a String,
+ * and the transport written in 64 KiB chunks rather than twice per string.
+ *
+ * <p>The envelope (message, structs, status) goes through the protocol as usual; only the list
+ * body is hand-encoded, and only for {@link TBinaryProtocol}, the one osquery speaks.
+ *
+ * <p>Not thread-safe: one per reply.
+ */
+final class ResponseWriter {
+    private static final TStruct CALL_RESULT = new TStruct("call_result");
+    private static final TField SUCCESS = new TField("success", TType.STRUCT, (short) 0);
+    private static final TStruct RESPONSE = new TStruct("ExtensionResponse");
+    private static final TField STATUS = new TField("status", TType.STRUCT, (short) 1);
+    private static final TField ROWS = new TField("response", TType.LIST, (short) 2);
+    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final byte[] LONG_MIN = "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
+
+    private final TTransport transport;
+    private final byte[] buffer = new byte[BUFFER_BYTES];
+    private int position;
+
+    private ResponseWriter(TTransport transport) {
+        this.transport = transport;
+    }
+
+    /** The whole reply message of a call, flushed. */
+    static void writeCallReply(TProtocol out, int seqid, ExtensionResponse response) throws TException {
+        out.writeMessageBegin(new TMessage("call", TMessageType.REPLY, seqid));
+        out.writeStructBegin(CALL_RESULT);
+        out.writeFieldBegin(SUCCESS);
+        writeResponse(out, response);
+        out.writeFieldEnd();
+        out.writeFieldStop();
+        out.writeStructEnd();
+        out.writeMessageEnd();
+        out.getTransport().flush();
+    }
+
+    /** One ExtensionResponse struct, as {@code ExtensionResponse.write} would write it. */
+    static void writeResponse(TProtocol out, ExtensionResponse response) throws TException {
+        if (!(out instanceof TBinaryProtocol)) {
+            response.write(out); // another encoding: the generated code knows it
+            return;
+        }
+        out.writeStructBegin(RESPONSE);
+        if (response.getStatus() != null) {
+            out.writeFieldBegin(STATUS);
+            response.getStatus().write(out);
+            out.writeFieldEnd();
+        }
+        List<Map<String, String>> rows = response.getResponse();
+        if (rows != null) {
+            out.writeFieldBegin(ROWS);
+            out.writeListBegin(new TList(TType.MAP, rows.size()));
+            ResponseWriter writer = new ResponseWriter(out.getTransport());
+            for (Map<String, String> row : rows) {
+                if (row instanceof RowMap fast) {
+                    writer.putRow(fast);
+                } else {
+                    writer.putMap(row);
+                }
+            }
+            writer.flush();
+            out.writeListEnd();
+            out.writeFieldEnd();
+        }
+        out.writeFieldStop();
+        out.writeStructEnd();
+    }
+
+    // ---- the binary protocol's encoding of map<string,string> ----
+
+    private void putRow(RowMap row) throws TException {
+        putMapHeader(row.size());
+        RowLayout layout = row.layout();
+        for (int i = 0; i < layout.size(); i++) {
+            if (row.present(i)) {
+                putBytes(layout.encodedName(i));
+                putValue(row.value(i));
+            }
+        }
+    }
+
+    private void putMap(Map<String, String> map) throws TException {
+        putMapHeader(map.size());
+        for (Map.Entry<String, String> entry : map.entrySet()) {
+            putString(entry.getKey());
+            putString(entry.getValue());
+        }
+    }
+
+    private void putMapHeader(int size) throws TException {
+        reserve(6);
+        buffer[position++] = TType.STRING; // key type
+        buffer[position++] = TType.STRING; // value type
+        putInt(buffer, position, size);
+        position += 4;
+    }
+
+    private void putValue(Object value) throws TException {
+        if (value instanceof Long l) {
+            putDecimal(l);
+        } else {
+            putString(ValueText.of(value));
+        }
+    }
+
+    /** An integer as the string of its decimal digits, without making the String. */
+    private void putDecimal(long value) throws TException {
+        if (value == Long.MIN_VALUE) {
+            putEncodedString(LONG_MIN);
+            return;
+        }
+        long magnitude = Math.abs(value);
+        int digits = 1;
+        for (long limit = 10; digits < 19 && magnitude >= limit; limit *= 10) {
+            digits++;
+        }
+        int length = digits + (value < 0 ? 1 : 0);
+        reserve(4 + length);
+        putInt(buffer, position, length);
+        int end = position + 4 + length;
+        int p = end;
+        do {
+            buffer[--p] = (byte) ('0' + (int) (magnitude % 10));
+            magnitude /= 10;
+        } while (magnitude != 0);
+        if (value < 0) {
+            buffer[--p] = '-';
+        }
+        position = end;
+    }
+
+    private void putString(String text) throws TException {
+        putEncodedString((text == null ? "" : text).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void putEncodedString(byte[] utf8) throws TException {
+        reserve(4);
+        putInt(buffer, position, utf8.length);
+        position += 4;
+        putRaw(utf8);
+    }
+
+    private void putBytes(byte[] bytes) throws TException {
+        putRaw(bytes);
+    }
+
+    private void putRaw(byte[] bytes) throws TException {
+        if (bytes.length > buffer.length) {
+            flush();
+            transport.write(bytes, 0, bytes.length);
+            return;
+        }
+        reserve(bytes.length);
+        System.arraycopy(bytes, 0, buffer, position, bytes.length);
+        position += bytes.length;
+    }
+
+    private void reserve(int bytes) throws TException {
+        if (position + bytes > buffer.length) {
+            flush();
+        }
+    }
+
+    private void flush() throws TException {
+        if (position > 0) {
+            transport.write(buffer, 0, position);
+            position = 0;
+        }
+    }
+
+    /** Big-endian, as the binary protocol writes an i32. */
+    static void putInt(byte[] into, int at, int value) {
+        into[at] = (byte) (value >>> 24);
+        into[at + 1] = (byte) (value >>> 16);
+        into[at + 2] = (byte) (value >>> 8);
+        into[at + 3] = (byte) value;
+    }
+}

@@ -1,0 +1,91 @@
+package io.vajra.osquery;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vajra.osquery.thrift.Extension;
+import io.vajra.osquery.thrift.ExtensionResponse;
+import io.vajra.osquery.thrift.ExtensionStatus;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.protocol.TMessage;
+import org.apache.thrift.protocol.TMessageType;
+import org.apache.thrift.transport.TMemoryBuffer;
+import org.junit.jupiter.api.Test;
+
+/** The hand-encoded reply must be byte for byte what the generated code writes. */
+class ResponseWriterTest {
+    private static final RowLayout LAYOUT = new RowLayout(new String[] {"pid", "path", "size", "ratio", "vajra_reader"});
+
+    private static byte[] fast(ExtensionResponse response) throws Exception {
+        TMemoryBuffer buffer = new TMemoryBuffer(1024);
+        ResponseWriter.writeCallReply(new TBinaryProtocol(buffer), 7, response);
+        return Arrays.copyOf(buffer.getArray(), buffer.length());
+    }
+
+    private static byte[] generated(ExtensionResponse response) throws Exception {
+        TMemoryBuffer buffer = new TMemoryBuffer(1024);
+        TBinaryProtocol out = new TBinaryProtocol(buffer);
+        out.writeMessageBegin(new TMessage("call", TMessageType.REPLY, 7));
+        new Extension.call_result(response).write(out);
+        out.writeMessageEnd();
+        return Arrays.copyOf(buffer.getArray(), buffer.length());
+    }
+
+    private static ExtensionResponse read(byte[] bytes) throws Exception {
+        TMemoryBuffer buffer = new TMemoryBuffer(bytes.length);
+        buffer.write(bytes);
+        TBinaryProtocol in = new TBinaryProtocol(buffer);
+        assertEquals(7, in.readMessageBegin().seqid);
+        Extension.call_result result = new Extension.call_result();
+        result.read(in);
+        return result.getSuccess();
+    }
+
+    private static RowMap row(Object... values) {
+        return new RowMap(LAYOUT, Arrays.copyOf(values, 4), null, (String) values[4]);
+    }
+
+    @Test
+    void rowsEncodeExactlyAsTheGeneratedCodeWouldAndReadBack() throws Exception {
+        List<Map<String, String>> rows = new ArrayList<>();
+        rows.add(row(7L, "/usr/bin/ls", 0L, 0.5, "audit"));
+        rows.add(row(-1L, "", Long.MIN_VALUE, Double.NaN, null));
+        rows.add(row(Long.MAX_VALUE, "caf\u00e9 \ud83d\ude00 \\xff", 1_000_000_000_000_000_000L, -2.0E-9, "r\u00e9"));
+        rows.add(row(null, null, 10L, null, null));
+        rows.add(row(9L, "x".repeat(70_000), 99L, 1.0, "big")); // larger than the writer's buffer
+        Map<String, String> plain = new LinkedHashMap<>();
+        plain.put("id", "column");
+        plain.put("name", "\u00fcber");
+        rows.add(plain);
+        for (int i = 0; i < 2000; i++) { // crosses the buffer boundary many times
+            rows.add(row((long) i, "/p/" + i, (long) -i, (double) i, "r" + i));
+        }
+        ExtensionResponse response = new ExtensionResponse(new ExtensionStatus(0, "OK", 42), rows);
+
+        byte[] fast = fast(response);
+        assertArrayEquals(generated(response), fast);
+        ExtensionResponse back = read(fast);
+        assertEquals(Map.of("pid", "7", "path", "/usr/bin/ls", "size", "0", "ratio", "0.5", "vajra_reader", "audit"),
+                back.getResponse().get(0));
+        assertEquals(Map.of("pid", "-1", "path", "", "size", "-9223372036854775808"), back.getResponse().get(1));
+        assertEquals("caf\u00e9 \ud83d\ude00 \\xff", back.getResponse().get(2).get("path"));
+        assertEquals("1000000000000000000", back.getResponse().get(2).get("size"));
+        assertEquals(Map.of("size", "10"), back.getResponse().get(3));
+        assertEquals(70_000, back.getResponse().get(4).get("path").length());
+        assertEquals(plain, back.getResponse().get(5));
+        assertEquals(42, back.getStatus().getUuid());
+    }
+
+    @Test
+    void statusOnlyAndEmptyResponsesToo() throws Exception {
+        ExtensionResponse failure = new ExtensionResponse(new ExtensionStatus(1, "no such table", 3), new ArrayList<>());
+        assertArrayEquals(generated(failure), fast(failure));
+        ExtensionResponse bare = new ExtensionResponse();
+        assertArrayEquals(generated(bare), fast(bare));
+    }
+}
