@@ -14,6 +14,10 @@ PACKAGES := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config cmake
             openjdk-17-jdk-headless maven thrift-compiler perl util-linux procps \
             runc podman busybox-static
 
+# A small, predictable footprint (osqueryd's watchdog watches extensions' memory): the
+# default stores need < 200 MiB of heap; raise -Xmx with --store-bytes via VAJRA_JAVA_OPTS.
+JVM_DEFAULTS := -XX:+UseSerialGC -Xmx384m
+
 .PHONY: all build run test bench deps launchers clean
 
 all: build
@@ -40,12 +44,12 @@ launchers:
 	  '# Vajra CLI: `vajra shell`, `vajra query "SQL"`; see README.md' \
 	  'dir=$$(dirname "$$(readlink -f "$$0")")' \
 	  'java=java; [ -n "$$JAVA_HOME" ] && [ -x "$$JAVA_HOME/bin/java" ] && java="$$JAVA_HOME/bin/java"' \
-	  'exec "$$java" $$VAJRA_JAVA_OPTS -jar "$$dir/vajra.jar" "$$@"' > $(BUILD)/vajra
+	  'exec "$$java" $${VAJRA_JAVA_OPTS-$(JVM_DEFAULTS)} -jar "$$dir/vajra.jar" "$$@"' > $(BUILD)/vajra
 	@printf '%s\n' '#!/bin/sh' \
 	  '# Vajra as an osquery extension: osqueryd runs it with --socket/--timeout/--interval.' \
 	  'dir=$$(dirname "$$(readlink -f "$$0")")' \
 	  'java=java; [ -n "$$JAVA_HOME" ] && [ -x "$$JAVA_HOME/bin/java" ] && java="$$JAVA_HOME/bin/java"' \
-	  'exec "$$java" $$VAJRA_JAVA_OPTS -jar "$$dir/vajra.jar" extension "$$@"' > $(BUILD)/vajra.ext
+	  'exec "$$java" $${VAJRA_JAVA_OPTS-$(JVM_DEFAULTS)} -jar "$$dir/vajra.jar" extension "$$@"' > $(BUILD)/vajra.ext
 	@chmod 755 $(BUILD)/vajra $(BUILD)/vajra.ext
 	@echo "vajra: built $(BUILD)/vajra and $(BUILD)/vajra.ext"
 

@@ -189,11 +189,18 @@ public final class OsqueryBench {
             });
         }
 
+        /** Through build/vajra.ext, as osqueryd starts it (its JVM options included), when it is there. */
         static Child launch(Path jar, Path socket) throws IOException {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            return new Child(new ProcessBuilder(java, "-cp", jar.toString(), "io.vajra.cli.Main", "extension",
-                    "--socket", socket.toString(), "--timeout", "3", "--interval", "1")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+            Path launcher = jar.resolveSibling("vajra.ext");
+            List<String> command = new ArrayList<>();
+            if (Files.isExecutable(launcher)) {
+                command.add(launcher.toString());
+            } else {
+                command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp", jar.toString(), "io.vajra.cli.Main", "extension"));
+            }
+            command.addAll(List.of("--socket", socket.toString(), "--timeout", "3", "--interval", "1"));
+            return new Child(new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
         }
 
         long pid() {

@@ -57,10 +57,12 @@ ask "SELECT value AS names FROM vajra_stats WHERE name = 'cgroup_names';" '"name
 names=$(answer names)
 ask "SELECT value AS known FROM vajra_stats WHERE name = 'containers_known';" '"known"'
 known=$(answer known)
-ask "SELECT count(*) AS attributed FROM bpf_process_events WHERE syscall = 'execve' AND container_runtime = 'docker' AND path = '/usr/bin/true';" '"attributed"'
+# The store keeps the latest 50,000 rows only; vajra_containers keeps every container.
+ask "SELECT count(*) AS attributed FROM vajra_containers WHERE container_runtime = 'docker' AND container_id LIKE '00000000000000000000000000000000000000000000000000000000%';" '"attributed"'
 attributed=$(answer attributed)
 rss_after=$(rss_kib "$vajra_pid")
 stop_vajra
-echo "containers run: $CONTAINERS; their execs attributed to docker: $attributed"
+for h in $hierarchies; do rmdir "/sys/fs/cgroup/$h/docker" 2>/dev/null || true; done
+echo "containers run: $CONTAINERS; in vajra_containers as docker: $attributed"
 echo "cgroup names cached: $names (bound 65,536); containers known: $known (bound 16,384)"
 echo "RSS: ${rss_before} KiB before, ${rss_after} KiB after (JVM heap included; store also holds the events)"

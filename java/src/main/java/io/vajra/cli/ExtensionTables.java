@@ -1,17 +1,12 @@
 package io.vajra.cli;
 
 import io.vajra.bpf.ProbeSettings;
-import io.vajra.container.ContainerNames;
-import io.vajra.container.ContainerRegistry;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
 import io.vajra.event.StoreSettings;
 import io.vajra.osquery.CollectionPlan;
 import io.vajra.osquery.RunningTables;
-import io.vajra.table.ContainersTable;
-import io.vajra.table.ProcessEventsTable;
 import io.vajra.table.Table;
-import io.vajra.table.VajraStatsTable;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,23 +49,12 @@ final class ExtensionTables implements RunningTables {
         String limits = "events_max " + store.capacityRows() + ", events_expiry " + store.expirySeconds()
                 + " s, store bytes " + store.byteBudget();
         if (!plan.collect()) {
-            List<Table> tables = List.of(
-                    new ProcessEventsTable(processes, () -> 0),
-                    VajraStatsTable.builder().family("process", null, null, null, processes).build(),
-                    new ContainersTable(new ContainerRegistry(1, ContainerNames.system()))); // none seen
-            return new ExtensionTables(tables, null, "not collecting (osquery disabled events); " + limits);
+            return new ExtensionTables(VajraTables.idle(processes), null, "not collecting (osquery disabled events); " + limits);
         }
         ProbeSettings probeSettings = options.probeSettings();
         Probes probes = launcher.start(probeSettings, processes);
         // The same tables as the standalone shell (Session), so a query runs in either.
-        List<Table> tables = List.of(
-                new ProcessEventsTable(processes, probes::bootToUnixNanos),
-                VajraStatsTable.builder()
-                        .family("process", probes::counters, probes::ringBytes, probes::knownProcesses, processes)
-                        .containers(probes.containers(), probes::cgroupNamesKnown)
-                        .build(),
-                new ContainersTable(probes.containers()));
-        return new ExtensionTables(tables, probes, "collecting process events: " + limits + ", ring "
+        return new ExtensionTables(VajraTables.live(processes, probes), probes, "collecting process events: " + limits + ", ring "
                 + probeSettings.ringBytes() + " bytes, argv_cap " + probeSettings.argvCap()
                 + (probeSettings.failedExecs() ? "" : ", no failed execs"));
     }

@@ -1,15 +1,10 @@
 package io.vajra.cli;
 
-import io.vajra.table.ContainersTable;
 
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
 import io.vajra.shell.LiveDatabase;
-import io.vajra.table.ProcessEventsTable;
-import io.vajra.table.Table;
-import io.vajra.table.VajraStatsTable;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -38,14 +33,7 @@ final class Session implements AutoCloseable {
         Probes probes = launcher.start(options.probeSettings(), processes);
         ProbesCloser closer = new ProbesCloser(probes);
         try {
-            List<Table> tables = List.of(
-                    new ProcessEventsTable(processes, probes::bootToUnixNanos),
-                    VajraStatsTable.builder()
-                            .family("process", probes::counters, probes::ringBytes, probes::knownProcesses, processes)
-                            .containers(probes.containers(), probes::cgroupNamesKnown)
-                            .build(),
-                    new ContainersTable(probes.containers()));
-            return new Session(closer, new LiveDatabase(tables));
+            return new Session(closer, new LiveDatabase(VajraTables.live(processes, probes)));
         } catch (SQLException | RuntimeException e) {
             closer.close();
             throw e;

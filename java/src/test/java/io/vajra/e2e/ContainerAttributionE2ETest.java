@@ -70,6 +70,8 @@ class ContainerAttributionE2ETest {
         cases.add(new String[] {id5, "/kubepods/besteffort/pod" + podUid + "/" + id5, "cri", podUid});
         String id6 = Containers.newId();
         cases.add(new String[] {id6, "/libpod_parent/libpod-" + id6, "podman", ""});
+        String id7 = Containers.newId();
+        cases.add(new String[] {id7, "/machine.slice/libpod-" + id7 + ".scope", "podman", ""});
 
         for (String[] c : cases) {
             String marker = marker();

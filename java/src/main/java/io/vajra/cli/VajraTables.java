@@ -1,0 +1,35 @@
+package io.vajra.cli;
+
+import io.vajra.container.ContainerNames;
+import io.vajra.container.ContainerRegistry;
+import io.vajra.event.EventStore;
+import io.vajra.event.ProcessEvent;
+import io.vajra.table.ContainersTable;
+import io.vajra.table.ProcessEventsTable;
+import io.vajra.table.Table;
+import io.vajra.table.VajraStatsTable;
+import java.util.List;
+
+/** The tables Vajra serves, the same in the standalone shell and in osquery. */
+final class VajraTables {
+    private VajraTables() {}
+
+    /** Tables over running probes. */
+    static List<Table> live(EventStore<ProcessEvent> processes, Probes probes) {
+        return List.of(
+                new ProcessEventsTable(processes, probes::bootToUnixNanos),
+                VajraStatsTable.builder()
+                        .family("process", probes::counters, probes::ringBytes, probes::knownProcesses, processes)
+                        .containers(probes.containers(), probes::cgroupNamesKnown)
+                        .build(),
+                new ContainersTable(probes.containers()));
+    }
+
+    /** The same tables, empty, when nothing is collected (osquery's disable_events). */
+    static List<Table> idle(EventStore<ProcessEvent> processes) {
+        return List.of(
+                new ProcessEventsTable(processes, () -> 0),
+                VajraStatsTable.builder().family("process", null, null, null, processes).build(),
+                new ContainersTable(new ContainerRegistry(1, ContainerNames.system())));
+    }
+}
