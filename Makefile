@@ -12,7 +12,7 @@ BUILD := build
 # Debian packages the build and the tests need (runc, podman, busybox: real containers in tests).
 PACKAGES := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config cmake make gcc \
             openjdk-17-jdk-headless maven thrift-compiler perl util-linux procps \
-            runc podman busybox-static
+            runc podman busybox-static iproute2
 
 # A small, predictable footprint (osqueryd's watchdog watches extensions' memory): the
 # default stores need < 200 MiB of heap; raise -Xmx with --store-bytes via VAJRA_JAVA_OPTS.

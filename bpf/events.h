@@ -30,6 +30,30 @@
 enum vj_family {
 	VJ_FAMILY_PROCESS = 1,
 	VJ_FAMILY_CGROUP = 2, /* names of cgroups, sent once before the first event in each */
+	VJ_FAMILY_SOCKET = 3,
+};
+
+/* Socket operations: the syscall, or the later outcome of a non-blocking connect. */
+enum vj_socket_op {
+	VJ_OP_SOCKET = 1,
+	VJ_OP_BIND = 2,
+	VJ_OP_LISTEN = 3,
+	VJ_OP_CONNECT = 4,
+	VJ_OP_ACCEPT = 5,
+	VJ_OP_ACCEPT4 = 6,
+	VJ_OP_CLOSE = 7,
+	VJ_OP_SHUTDOWN = 8,
+	VJ_OP_CONNECT_DONE = 9, /* a connect that returned EINPROGRESS has finished */
+};
+
+/* vj_socket.flags */
+enum vj_socket_flag {
+	VJ_SF_NO_SOCKET = 1 << 0,     /* the fd was not a socket, or it could not be read */
+	VJ_SF_LOCAL_ABSTRACT = 1 << 1, /* UNIX: local_path is an abstract name (leading NUL dropped) */
+	VJ_SF_REMOTE_ABSTRACT = 1 << 2,
+	VJ_SF_HAS_BYTES = 1 << 3,     /* bytes_sent/bytes_received are the kernel's (TCP) */
+	VJ_SF_HAS_LIFETIME = 1 << 4,  /* lifetime_ns is known (the socket was seen created) */
+	VJ_SF_BY_EXIT = 1 << 5,       /* close: the process exited holding it (no close call; TCP only) */
 };
 
 /* Process operations. The exec variants tell which syscall was used. */
@@ -70,6 +94,8 @@ enum vj_stat {
 	VJ_STAT_FAULT_PATH,         /* path/cwd read failed (event still sent, flagged) */
 	VJ_STAT_FAULT_TASK,         /* no scratch buffer or task data: event lost */
 	VJ_STAT_SENT_CGROUP,        /* cgroup names sent */
+	VJ_STAT_SENT_SOCKET,        /* socket events sent */
+	VJ_STAT_LOST_SOCKET_INFLIGHT, /* socket-syscall-in-flight map full: a socket event was missed */
 	VJ_STAT_MAX,
 };
 
@@ -126,6 +152,40 @@ struct vj_cgroup {
 	__u16 path_len;     /* leaf first in the ring; absolute in a batch */
 	__u16 flags;        /* VJ_PF_PATH_TRUNCATED, VJ_PF_PATH_FAULT */
 	/* then: path[path_len] */
+};
+
+#define VJ_UNIX_PATH_MAX 108
+
+struct vj_socket {
+	struct vj_header h;
+	__u64 cgroup_id;
+	__u64 cgroup_v1_id;
+	__u64 duration_ns;    /* time in the syscall; connect-done: since the connect call */
+	__u64 bytes_sent;     /* close/shutdown of TCP: bytes the peer acknowledged */
+	__u64 bytes_received; /* close/shutdown of TCP: bytes received */
+	__u64 lifetime_ns;    /* close: since the socket was created or accepted */
+	__u32 pid;
+	__u32 tid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__s32 ret;            /* the syscall's return: fd, 0, or -errno; connect-done: 0 or -error */
+	__s32 fd;
+	__u32 netns;          /* inode number of the socket's network namespace */
+	__u32 pid_ns;
+	__u32 ns_pid;
+	__u16 family;         /* AF_INET 2, AF_INET6 10, AF_UNIX 1; 0 when unknown */
+	__u16 type;           /* SOCK_STREAM 1, SOCK_DGRAM 2, ... */
+	__u16 protocol;       /* IPPROTO_TCP 6, IPPROTO_UDP 17, 0 */
+	__u16 flags;          /* enum vj_socket_flag */
+	__u16 local_port;     /* host byte order */
+	__u16 remote_port;
+	__u16 local_path_len; /* UNIX: bytes of local_path / remote_path that follow */
+	__u16 remote_path_len;
+	__u8 local_addr[16];  /* IPv4 in the first 4 bytes; IPv6 all 16; network order */
+	__u8 remote_addr[16];
+	char comm[VJ_COMM_LEN];
+	/* then: local_path[local_path_len] remote_path[remote_path_len] */
 };
 
 /* A batch handed from native to Java: this header, then `count` records. */

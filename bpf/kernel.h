@@ -64,8 +64,83 @@ struct path {
 	struct dentry *dentry;
 };
 
+struct ns_common {
+	unsigned int inum;
+};
+
+struct inode {
+	unsigned short i_mode;
+};
+
 struct file {
 	struct path f_path;
+	struct inode *f_inode;
+	void *private_data; /* struct socket * for a socket's file */
+};
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
+struct in6_addr {
+	u8 s6_addr[16];
+};
+
+struct net {
+	struct ns_common ns;
+};
+
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
+struct sock_common {
+	u32 skc_daddr;
+	u32 skc_rcv_saddr;
+	u16 skc_dport; /* network order */
+	u16 skc_num;   /* host order */
+	unsigned short skc_family;
+	volatile unsigned char skc_state;
+	possible_net_t skc_net;
+	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_rcv_saddr;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+	u16 sk_type;
+	u16 sk_protocol;
+	u8 sk_shutdown;
+	int sk_err;
+};
+
+struct socket {
+	struct sock *sk;
+};
+
+struct tcp_sock {
+	u64 bytes_received;
+	u64 bytes_sent;
+};
+
+struct sockaddr_un {
+	unsigned short sun_family;
+	char sun_path[108];
+};
+
+struct unix_address {
+	int len;
+	struct sockaddr_un name[];
+};
+
+struct unix_sock {
+	struct unix_address *addr;
+	struct sock *peer;
 };
 
 struct fs_struct {
@@ -109,10 +184,6 @@ struct css_set {
 	struct cgroup *dfl_cgrp;
 };
 
-struct ns_common {
-	unsigned int inum;
-};
-
 struct pid_namespace {
 	struct ns_common ns;
 };
@@ -141,6 +212,7 @@ struct task_struct {
 	struct signal_struct *signal;
 	struct css_set *cgroups;
 	struct pid *thread_pid;
+	struct files_struct *files;
 	void *vfork_done;
 	kuid_t loginuid;
 	char comm[16];
@@ -185,5 +257,6 @@ struct trace_event_raw_sys_exit {
 };
 
 #define PF_KTHREAD 0x00200000
+#define PF_EXITING 0x00000004
 
 #endif /* VAJRA_KERNEL_H */

@@ -152,6 +152,25 @@ static int decode_cgroup(struct vj_batch_writer *w, const struct vj_cgroup *in, 
 	return 0;
 }
 
+static int decode_socket(struct vj_batch_writer *w, const struct vj_socket *in, size_t len,
+			 int64_t boot_to_unix_ns)
+{
+	size_t var = (size_t)in->local_path_len + in->remote_path_len;
+	if (len < sizeof(*in) || in->h.size > len || in->local_path_len > VJ_UNIX_PATH_MAX ||
+	    in->remote_path_len > VJ_UNIX_PATH_MAX || sizeof(*in) + var > len)
+		return -1;
+	struct vj_socket *out = (struct vj_socket *)(w->buf + w->used);
+	uint32_t size = sizeof(*in) + var;
+	memcpy(out, in, size);
+	out->h.unix_ns = in->h.ktime_ns + boot_to_unix_ns;
+	uint32_t padded = VJ_ALIGN8(size);
+	memset((uint8_t *)out + size, 0, padded - size);
+	out->h.size = padded;
+	w->used += padded;
+	w->count++;
+	return 0;
+}
+
 int vj_decode_record(struct vj_batch_writer *w, const void *data, size_t len, int64_t boot_to_unix_ns)
 {
 	const struct vj_header *h = data;
@@ -162,6 +181,8 @@ int vj_decode_record(struct vj_batch_writer *w, const void *data, size_t len, in
 		return decode_process(w, data, len, boot_to_unix_ns);
 	case VJ_FAMILY_CGROUP:
 		return decode_cgroup(w, data, len, boot_to_unix_ns);
+	case VJ_FAMILY_SOCKET:
+		return decode_socket(w, data, len, boot_to_unix_ns);
 	default:
 		return -1;
 	}
@@ -216,6 +237,35 @@ int vj_layout_facts(int32_t *out, int max)
 		FACT(offsetof(struct vj_cgroup, path_len)),
 		FACT(offsetof(struct vj_cgroup, flags)),
 		FACT(VJ_ABI_VERSION),
+		/* struct vj_socket: SocketRecordLayout.FACTS */
+		FACT(sizeof(struct vj_socket)),
+		FACT(offsetof(struct vj_socket, cgroup_id)),
+		FACT(offsetof(struct vj_socket, cgroup_v1_id)),
+		FACT(offsetof(struct vj_socket, duration_ns)),
+		FACT(offsetof(struct vj_socket, bytes_sent)),
+		FACT(offsetof(struct vj_socket, bytes_received)),
+		FACT(offsetof(struct vj_socket, lifetime_ns)),
+		FACT(offsetof(struct vj_socket, pid)),
+		FACT(offsetof(struct vj_socket, tid)),
+		FACT(offsetof(struct vj_socket, ppid)),
+		FACT(offsetof(struct vj_socket, uid)),
+		FACT(offsetof(struct vj_socket, gid)),
+		FACT(offsetof(struct vj_socket, ret)),
+		FACT(offsetof(struct vj_socket, fd)),
+		FACT(offsetof(struct vj_socket, netns)),
+		FACT(offsetof(struct vj_socket, pid_ns)),
+		FACT(offsetof(struct vj_socket, ns_pid)),
+		FACT(offsetof(struct vj_socket, family)),
+		FACT(offsetof(struct vj_socket, type)),
+		FACT(offsetof(struct vj_socket, protocol)),
+		FACT(offsetof(struct vj_socket, flags)),
+		FACT(offsetof(struct vj_socket, local_port)),
+		FACT(offsetof(struct vj_socket, remote_port)),
+		FACT(offsetof(struct vj_socket, local_path_len)),
+		FACT(offsetof(struct vj_socket, remote_path_len)),
+		FACT(offsetof(struct vj_socket, local_addr)),
+		FACT(offsetof(struct vj_socket, remote_addr)),
+		FACT(offsetof(struct vj_socket, comm)),
 	};
 	int n = (int)(sizeof(facts) / sizeof(facts[0]));
 	if (n > max)

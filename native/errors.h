@@ -14,6 +14,9 @@ void vj_clear_libbpf_log(void);
 /* Copies the last `max` bytes of the captured log, starting at a line boundary. */
 void vj_libbpf_log_tail(char *out, size_t out_size, size_t max);
 
+/* "<step> failed: <error>" and the tail of libbpf's log (the verifier's reason). */
+void vj_describe_failure(const char *step, int error, char *err, size_t err_size);
+
 /* Checks that must pass before loading anything; fills `err` and returns -1 if one fails. */
 int vj_check_environment(char *err, size_t err_size);
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void describe_failure(const char *step, int error, char *err, size_t err_size)
+void vj_describe_failure(const char *step, int error, char *err, size_t err_size)
 {
 	char tail[4096];
 	vj_libbpf_log_tail(tail, sizeof(tail), sizeof(tail) - 1);
@@ -61,7 +61,7 @@ struct process_bpf *vj_process_load(const struct vj_settings *settings, char *er
 	vj_clear_libbpf_log();
 	struct process_bpf *skel = process_bpf__open();
 	if (!skel) {
-		describe_failure("opening the process BPF object", -errno, err, err_size);
+		vj_describe_failure("opening the process BPF object", -errno, err, err_size);
 		return NULL;
 	}
 
@@ -83,14 +83,14 @@ struct process_bpf *vj_process_load(const struct vj_settings *settings, char *er
 	vj_clear_libbpf_log();
 	int rc = process_bpf__load(skel);
 	if (rc) {
-		describe_failure("loading the process BPF programs (the kernel's verifier rejected them)",
+		vj_describe_failure("loading the process BPF programs (the kernel's verifier rejected them)",
 				 rc, err, err_size);
 		process_bpf__destroy(skel);
 		return NULL;
 	}
 	rc = process_bpf__attach(skel);
 	if (rc) {
-		describe_failure("attaching the process BPF programs", rc, err, err_size);
+		vj_describe_failure("attaching the process BPF programs", rc, err, err_size);
 		process_bpf__destroy(skel);
 		return NULL;
 	}
@@ -101,12 +101,12 @@ uint8_t *vj_process_snapshot(struct process_bpf *skel, size_t *len, char *err, s
 {
 	struct bpf_link *link = bpf_program__attach_iter(skel->progs.process_snapshot, NULL);
 	if (!link) {
-		describe_failure("attaching the task iterator", -errno, err, err_size);
+		vj_describe_failure("attaching the task iterator", -errno, err, err_size);
 		return NULL;
 	}
 	int fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0) {
-		describe_failure("creating the task iterator", -errno, err, err_size);
+		vj_describe_failure("creating the task iterator", -errno, err, err_size);
 		bpf_link__destroy(link);
 		return NULL;
 	}

@@ -2,6 +2,7 @@
 #include "session.h"
 #include "errors.h"
 #include "process.h"
+#include "socket.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -13,6 +14,7 @@
 
 struct vj_session {
 	struct process_bpf *process;
+	struct socket_bpf *socket;
 	struct ring_buffer *ring;
 	int stats_fd;
 	int cpus;
@@ -79,6 +81,9 @@ struct vj_session *vj_session_open(const struct vj_settings *settings, char *err
 	s->cpus = libbpf_num_possible_cpus();
 	s->process = vj_process_load(settings, err, err_size);
 	if (!s->process)
+		goto fail;
+	s->socket = vj_socket_load(settings, s->process, err, err_size);
+	if (!s->socket)
 		goto fail;
 	s->stats_fd = vj_process_stats_fd(s->process);
 	s->ring = ring_buffer__new(vj_process_ring_fd(s->process), on_record, s, NULL);
@@ -156,6 +161,8 @@ void vj_session_close(struct vj_session *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->ring);
+	if (s->socket)
+		vj_socket_destroy(s->socket);
 	if (s->process)
 		vj_process_destroy(s->process);
 	free(s->snapshot);

@@ -25,8 +25,8 @@ static void throw_probe_exception(JNIEnv *env, const char *message)
 static jintArray layout_facts(JNIEnv *env, jclass cls)
 {
 	(void)cls;
-	int32_t facts[64];
-	int n = vj_layout_facts(facts, 64);
+	int32_t facts[128];
+	int n = vj_layout_facts(facts, 128);
 	jintArray out = (*env)->NewIntArray(env, n);
 	if (out)
 		(*env)->SetIntArrayRegion(env, out, 0, n, facts);

@@ -3,6 +3,7 @@ package io.vajra.bpf;
 import static io.vajra.bpf.ProcessRecordLayout.*;
 
 import io.vajra.event.ProcessEvent;
+import io.vajra.event.SocketEvent;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
@@ -20,6 +21,12 @@ public final class BatchReader {
      * cgroup name, in batch order (a name comes before the events that need it).
      */
     public static int read(ByteBuffer batch, Consumer<ProcessEvent> processes, Consumer<CgroupName> cgroups) {
+        return read(batch, processes, cgroups, socket -> { });
+    }
+
+    /** As above, and {@code sockets} for every socket record. */
+    public static int read(ByteBuffer batch, Consumer<ProcessEvent> processes, Consumer<CgroupName> cgroups,
+            Consumer<SocketEvent> sockets) {
         int used = batch.limit();
         if (used < BATCH_SIZE) {
             return 0;
@@ -33,12 +40,15 @@ public final class BatchReader {
         for (int i = 0; i < count && at < used; i++) {
             int size = batch.getInt(at + SIZE);
             int family = Short.toUnsignedInt(batch.getShort(at + FAMILY));
-            int minimum = family == FAMILY_CGROUP ? CGROUP_RECORD_SIZE : RECORD_SIZE;
+            int minimum = family == FAMILY_CGROUP ? CGROUP_RECORD_SIZE
+                    : family == FAMILY_SOCKET ? SocketRecordLayout.RECORD_SIZE : RECORD_SIZE;
             if (size < minimum || at + size > used) {
                 throw new IllegalStateException("malformed record at " + at + " (size " + size + ")");
             }
             if (family == FAMILY_PROCESS) {
                 processes.accept(process(batch, at));
+            } else if (family == FAMILY_SOCKET) {
+                sockets.accept(socket(batch, at));
             } else if (family == FAMILY_CGROUP) {
                 cgroups.accept(new CgroupName(batch.getLong(at + CGROUP_ID_OF_NAME),
                         batch.getInt(at + CGROUP_HIERARCHY),
@@ -89,6 +99,44 @@ public final class BatchReader {
                 b.getInt(at + PID_NS),
                 b.getInt(at + NS_PID),
                 null);
+    }
+
+    private static SocketEvent socket(ByteBuffer b, int at) {
+        int localPathLen = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.LOCAL_PATH_LEN));
+        int remotePathLen = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PATH_LEN));
+        int var = at + SocketRecordLayout.RECORD_SIZE;
+        return new SocketEvent(
+                Short.toUnsignedInt(b.getShort(at + OP)),
+                b.getLong(at + KTIME_NS),
+                b.getLong(at + UNIX_NS),
+                b.getLong(at + SocketRecordLayout.CGROUP_ID),
+                b.getLong(at + SocketRecordLayout.CGROUP_V1_ID),
+                b.getLong(at + SocketRecordLayout.DURATION_NS),
+                b.getLong(at + SocketRecordLayout.BYTES_SENT),
+                b.getLong(at + SocketRecordLayout.BYTES_RECEIVED),
+                b.getLong(at + SocketRecordLayout.LIFETIME_NS),
+                b.getInt(at + SocketRecordLayout.PID),
+                b.getInt(at + SocketRecordLayout.TID),
+                b.getInt(at + SocketRecordLayout.PPID),
+                b.getInt(at + SocketRecordLayout.UID),
+                b.getInt(at + SocketRecordLayout.GID),
+                b.getInt(at + SocketRecordLayout.RET),
+                b.getInt(at + SocketRecordLayout.FD),
+                b.getInt(at + SocketRecordLayout.NETNS),
+                b.getInt(at + SocketRecordLayout.PID_NS),
+                b.getInt(at + SocketRecordLayout.NS_PID),
+                Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.FAMILY)),
+                Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.TYPE)),
+                Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.PROTOCOL)),
+                Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.FLAGS)),
+                Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.LOCAL_PORT)),
+                Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PORT)),
+                bytes(b, at + SocketRecordLayout.LOCAL_ADDR, SocketRecordLayout.ADDR_LEN),
+                bytes(b, at + SocketRecordLayout.REMOTE_ADDR, SocketRecordLayout.ADDR_LEN),
+                cString(b, at + SocketRecordLayout.COMM, COMM_LEN),
+                bytes(b, var, localPathLen),
+                bytes(b, var + localPathLen, remotePathLen),
+                null, new byte[0], new byte[0]);
     }
 
     private static byte[] bytes(ByteBuffer b, int at, int len) {

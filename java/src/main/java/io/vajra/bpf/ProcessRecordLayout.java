@@ -93,6 +93,7 @@ public final class ProcessRecordLayout {
     // enum vj_family
     public static final int FAMILY_PROCESS = 1;
     public static final int FAMILY_CGROUP = 2;
+    public static final int FAMILY_SOCKET = 3;
 
     // enum vj_process_op
     public static final int OP_EXECVE = 1;

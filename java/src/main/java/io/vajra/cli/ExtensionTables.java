@@ -3,6 +3,7 @@ package io.vajra.cli;
 import io.vajra.bpf.ProbeSettings;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
+import io.vajra.event.SocketEvent;
 import io.vajra.event.StoreSettings;
 import io.vajra.osquery.CollectionPlan;
 import io.vajra.osquery.RunningTables;
@@ -46,15 +47,17 @@ final class ExtensionTables implements RunningTables {
         }
         StoreSettings store = options.storeSettings();
         EventStore<ProcessEvent> processes = new EventStore<>(store);
+        EventStore<SocketEvent> sockets = new EventStore<>(store); // the same limits, each
         String limits = "events_max " + store.capacityRows() + ", events_expiry " + store.expirySeconds()
                 + " s, store bytes " + store.byteBudget();
         if (!plan.collect()) {
-            return new ExtensionTables(VajraTables.idle(processes), null, "not collecting (osquery disabled events); " + limits);
+            return new ExtensionTables(VajraTables.idle(processes, sockets), null, "not collecting (osquery disabled events); " + limits);
         }
         ProbeSettings probeSettings = options.probeSettings();
-        Probes probes = launcher.start(probeSettings, processes);
+        Probes probes = launcher.start(probeSettings, processes, sockets);
         // The same tables as the standalone shell (Session), so a query runs in either.
-        return new ExtensionTables(VajraTables.live(processes, probes), probes, "collecting process events: " + limits + ", ring "
+        return new ExtensionTables(VajraTables.live(processes, sockets, probes), probes,
+                "collecting process and socket events: " + limits + ", ring "
                 + probeSettings.ringBytes() + " bytes, argv_cap " + probeSettings.argvCap()
                 + (probeSettings.failedExecs() ? "" : ", no failed execs"));
     }

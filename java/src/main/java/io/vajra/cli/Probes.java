@@ -9,6 +9,7 @@ import io.vajra.bpf.ProbeSettings;
 import io.vajra.event.Collector;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
+import io.vajra.event.SocketEvent;
 
 /**
  * The running collector as the CLI needs it. An interface so the CLI can be tested without
@@ -36,15 +37,19 @@ interface Probes extends AutoCloseable {
     @Override
     void close();
 
-    /** Starts collection into the store; returns once the probes are attached. */
+    /** Starts collection into the stores; returns once the probes are attached. */
     @FunctionalInterface
     interface Launcher {
-        /** @throws io.vajra.bpf.ProbeException when the kernel refuses */
-        Probes start(ProbeSettings settings, EventStore<ProcessEvent> processes);
+        /**
+         * @param processes where process events go
+         * @param sockets   where socket events go
+         * @throws io.vajra.bpf.ProbeException when the kernel refuses
+         */
+        Probes start(ProbeSettings settings, EventStore<ProcessEvent> processes, EventStore<SocketEvent> sockets);
     }
 
-    Launcher KERNEL = (settings, processes) -> {
-        Collector collector = startCollector(settings, processes);
+    Launcher KERNEL = (settings, processes, sockets) -> {
+        Collector collector = startCollector(settings, processes, sockets);
         return new Probes() {
             @Override
             public ProbeCounters counters() {
@@ -87,9 +92,10 @@ interface Probes extends AutoCloseable {
      * The native library is loaded by a static initializer, so its ProbeException can arrive
      * wrapped in an ExceptionInInitializerError; users should see the message, not a trace.
      */
-    private static Collector startCollector(ProbeSettings settings, EventStore<ProcessEvent> processes) {
+    private static Collector startCollector(ProbeSettings settings, EventStore<ProcessEvent> processes,
+            EventStore<SocketEvent> sockets) {
         try {
-            return Collector.start(settings, processes);
+            return Collector.start(settings, processes, sockets);
         } catch (ExceptionInInitializerError e) {
             if (e.getCause() instanceof ProbeException) {
                 throw (ProbeException) e.getCause();

@@ -3,12 +3,14 @@ package io.vajra.cli;
 
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
+import io.vajra.event.SocketEvent;
+import io.vajra.event.StoreSettings;
 import io.vajra.shell.LiveDatabase;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Everything one CLI run holds: the store, the running probes, the tables and the SQL
+ * Everything one CLI run holds: the stores, the running probes, the tables and the SQL
  * database. The probes are closed exactly once, by {@link #close()} or, when the process is
  * interrupted, by the JVM shutdown hook.
  */
@@ -22,18 +24,20 @@ final class Session implements AutoCloseable {
     }
 
     /**
-     * Builds the store, starts the probes (so events flow before any input is read), then
+     * Builds the stores (process and socket events, with the same limits each), starts the probes (so events flow before any input is read), then
      * the tables and the database.
      *
      * @throws io.vajra.bpf.ProbeException when the probes cannot be attached
      * @throws IllegalArgumentException    when an option is out of range
      */
     static Session start(CollectorOptions options, Probes.Launcher launcher) throws SQLException {
-        EventStore<ProcessEvent> processes = new EventStore<>(options.storeSettings());
-        Probes probes = launcher.start(options.probeSettings(), processes);
+        StoreSettings store = options.storeSettings();
+        EventStore<ProcessEvent> processes = new EventStore<>(store);
+        EventStore<SocketEvent> sockets = new EventStore<>(store);
+        Probes probes = launcher.start(options.probeSettings(), processes, sockets);
         ProbesCloser closer = new ProbesCloser(probes);
         try {
-            return new Session(closer, new LiveDatabase(VajraTables.live(processes, probes)));
+            return new Session(closer, new LiveDatabase(VajraTables.live(processes, sockets, probes)));
         } catch (SQLException | RuntimeException e) {
             closer.close();
             throw e;

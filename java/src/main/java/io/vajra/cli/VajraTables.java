@@ -4,8 +4,10 @@ import io.vajra.container.ContainerNames;
 import io.vajra.container.ContainerRegistry;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
+import io.vajra.event.SocketEvent;
 import io.vajra.table.ContainersTable;
 import io.vajra.table.ProcessEventsTable;
+import io.vajra.table.SocketEventsTable;
 import io.vajra.table.Table;
 import io.vajra.table.VajraStatsTable;
 import java.util.List;
@@ -15,21 +17,27 @@ final class VajraTables {
     private VajraTables() {}
 
     /** Tables over running probes. */
-    static List<Table> live(EventStore<ProcessEvent> processes, Probes probes) {
+    static List<Table> live(EventStore<ProcessEvent> processes, EventStore<SocketEvent> sockets, Probes probes) {
         return List.of(
                 new ProcessEventsTable(processes, probes::bootToUnixNanos),
+                new SocketEventsTable(sockets),
                 VajraStatsTable.builder()
                         .family("process", probes::counters, probes::ringBytes, probes::knownProcesses, processes)
+                        .family("socket", null, null, null, sockets)
                         .containers(probes.containers(), probes::cgroupNamesKnown)
                         .build(),
                 new ContainersTable(probes.containers()));
     }
 
     /** The same tables, empty, when nothing is collected (osquery's disable_events). */
-    static List<Table> idle(EventStore<ProcessEvent> processes) {
+    static List<Table> idle(EventStore<ProcessEvent> processes, EventStore<SocketEvent> sockets) {
         return List.of(
                 new ProcessEventsTable(processes, () -> 0),
-                VajraStatsTable.builder().family("process", null, null, null, processes).build(),
+                new SocketEventsTable(sockets),
+                VajraStatsTable.builder()
+                        .family("process", null, null, null, processes)
+                        .family("socket", null, null, null, sockets)
+                        .build(),
                 new ContainersTable(new ContainerRegistry(1, ContainerNames.system())));
     }
 }

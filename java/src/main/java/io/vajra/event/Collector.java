@@ -33,6 +33,8 @@ public final class Collector implements AutoCloseable {
 
     private final ProbeSession session;
     private final EventStore<ProcessEvent> processes;
+    private final EventStore<SocketEvent> sockets;
+    private final List<SocketEvent> pendingSockets = new ArrayList<>();
     private final ProcessCache cache = new ProcessCache(ProcessCache.DEFAULT_CAPACITY);
     private final CgroupNames cgroups = new CgroupNames(CgroupNames.DEFAULT_CAPACITY);
     private final ContainerRegistry containers =
@@ -47,9 +49,10 @@ public final class Collector implements AutoCloseable {
     private long snapshotRecords;
     private volatile boolean running = true;
 
-    private Collector(ProbeSession session, EventStore<ProcessEvent> processes) {
+    private Collector(ProbeSession session, EventStore<ProcessEvent> processes, EventStore<SocketEvent> sockets) {
         this.session = session;
         this.processes = processes;
+        this.sockets = sockets;
         this.batch = ProbeSession.allocateBatch(BATCH_BYTES);
         this.poller = new Thread(this::pollUntilClosed, "vajra-collector");
         this.poller.setDaemon(true);
@@ -62,8 +65,14 @@ public final class Collector implements AutoCloseable {
      * @throws io.vajra.bpf.ProbeException with an actionable message when the kernel refuses
      */
     public static Collector start(ProbeSettings settings, EventStore<ProcessEvent> processes) {
+        return start(settings, processes, new EventStore<>(StoreSettings.defaults()));
+    }
+
+    /** As above, with socket events kept in {@code sockets}. */
+    public static Collector start(ProbeSettings settings, EventStore<ProcessEvent> processes,
+            EventStore<SocketEvent> sockets) {
         ProbeSession session = ProbeSession.open(settings);
-        Collector collector = new Collector(session, processes);
+        Collector collector = new Collector(session, processes, sockets);
         collector.ingestSnapshot();
         collector.poller.start();
         return collector;
@@ -125,7 +134,7 @@ public final class Collector implements AutoCloseable {
         do {
             before = snapshotRecords;
             session.poll(batch, 0);
-            BatchReader.read(batch, this::ingest, cgroups::learn);
+            BatchReader.read(batch, this::ingest, cgroups::learn, this::ingestSocket);
             flush();
         } while (snapshotRecords > before);
     }
@@ -134,16 +143,24 @@ public final class Collector implements AutoCloseable {
         while (running) {
             try {
                 session.poll(batch, POLL_TIMEOUT_MILLIS);
-                BatchReader.read(batch, this::ingest, cgroups::learn);
+                BatchReader.read(batch, this::ingest, cgroups::learn, this::ingestSocket);
                 flush();
             } catch (RuntimeException e) {
                 // A bad batch must not stop collection: count it, say it once in a while.
                 pending.clear();
+                pendingSockets.clear();
                 if (pollFailures.getAndIncrement() % 1000 == 0) {
                     LOG.log(Level.WARNING, "vajra: a batch failed and was skipped", e);
                 }
             }
         }
+    }
+
+    /** A socket event, completed with its container and the process's binary and arguments. */
+    private void ingestSocket(SocketEvent raw) {
+        SocketEvent e = cache.complete(raw, cgroups.contextOf(raw.cgroupId(), raw.cgroupV1Id()));
+        containers.saw(e.cgroup(), e.unixNanos());
+        pendingSockets.add(e);
     }
 
     /** Snapshot records only teach the cache; everything else becomes a row. */
@@ -164,6 +181,10 @@ public final class Collector implements AutoCloseable {
         if (!pending.isEmpty()) {
             processes.appendAll(pending);
             pending.clear();
+        }
+        if (!pendingSockets.isEmpty()) {
+            sockets.appendAll(pendingSockets);
+            pendingSockets.clear();
         }
         knownProcesses = cache.size();
         cgroupNamesKnown = cgroups.size();

@@ -35,6 +35,14 @@ final class ProcessCache {
         return byPid.size();
     }
 
+    /** A socket event with the binary and arguments of the process that made it, if known. */
+    SocketEvent complete(SocketEvent e, io.vajra.container.CgroupContext context) {
+        Known known = byPid.get(e.pid());
+        return known == null
+                ? e.withContext(context, new byte[0], new byte[0])
+                : e.withContext(context, known.path(), known.argv());
+    }
+
     /** Learns from the event and returns it, completed with what the cache knew. */
     ProcessEvent observe(ProcessEvent e) {
         int op = e.op();

@@ -5,9 +5,7 @@ import static io.vajra.table.ColumnOption.HIDDEN;
 import static io.vajra.table.ColumnOption.INDEX;
 
 import io.vajra.bpf.ProcessRecordLayout;
-import io.vajra.container.CgroupContext;
 import io.vajra.container.ContainerNames;
-import io.vajra.event.EventRange;
 import io.vajra.event.EventSlice;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
@@ -39,7 +37,7 @@ public final class ProcessEventsTable implements EventTable {
     // osquery 5's columns, in its order.
     private static final int TID = SCHEMA.add(Column.bigint("tid",
             "Thread id (the kernel's pid) of the thread that made the call"));
-    private static final int PID = SCHEMA.add(Column.bigint("pid",
+    private static final int PID = SCHEMA.add(Column.bigint(EventQuery.PID,
             "Process id (thread group id)", INDEX));
     private static final int PARENT = SCHEMA.add(Column.bigint("parent",
             "Process id of the real parent"));
@@ -65,7 +63,7 @@ public final class ProcessEventsTable implements EventTable {
             "Arguments as a JSON array of strings", HIDDEN));
     private static final int NTIME = SCHEMA.add(Column.text("ntime",
             "Kernel boot-time clock at the event, in nanoseconds, as text"));
-    private static final int TIME = SCHEMA.add(Column.bigint("time",
+    private static final int TIME = SCHEMA.add(Column.bigint(EventQuery.TIME,
             "UNIX time of the event, in seconds", HIDDEN, ADDITIONAL, INDEX));
     private static final int EID = SCHEMA.add(Column.bigint(EventTable.EID,
             "Event id: increases by one per event stored", HIDDEN, INDEX));
@@ -99,22 +97,7 @@ public final class ProcessEventsTable implements EventTable {
     private static final int UPTIME = SCHEMA.add(Column.bigint("uptime",
             "Seconds since boot at the event"));
     // Where the process ran: cgroup, container, pod, pid namespace.
-    private static final int CGROUP_PATH = SCHEMA.add(Column.text("cgroup_path",
-            "Cgroup path that named the container, else the cgroup2 path; captured by the kernel"));
-    private static final int CONTAINER_ID = SCHEMA.add(Column.text("container_id",
-            "Full 64-hex container id, empty on the host"));
-    private static final int CONTAINER_RUNTIME = SCHEMA.add(Column.text("container_runtime",
-            "docker, containerd, cri-o, podman, cri (Kubernetes cgroupfs, runtime unnamed), empty on the host"));
-    private static final int CONTAINER_NAME = SCHEMA.add(Column.text("container_name",
-            "Container name from the runtime's metadata on disk, when it keeps one and it is readable"));
-    private static final int POD_UID = SCHEMA.add(Column.text("pod_uid",
-            "Kubernetes pod uid, empty outside Kubernetes"));
-    private static final int IS_CONTAINER_PROCESS = SCHEMA.add(Column.integer("is_container_process",
-            "1 if the process ran in a container"));
-    private static final int PID_NS = SCHEMA.add(Column.bigint("pid_ns",
-            "Inode number of the process's pid namespace"));
-    private static final int NS_PID = SCHEMA.add(Column.bigint("ns_pid",
-            "The process's pid inside its pid namespace (1 for a container's first process)"));
+    private static final ContainerColumns CONTAINER = new ContainerColumns(SCHEMA);
     private static final List<Column> COLUMNS = SCHEMA.columns();
 
     private final EventStore<ProcessEvent> store;
@@ -155,15 +138,11 @@ public final class ProcessEventsTable implements EventTable {
 
     @Override
     public void generate(QueryConstraints constraints, RowSink sink) {
-        LongFilter eids = constraints.filter(EventTable.EID);
-        LongFilter seconds = constraints.filter(COLUMNS.get(TIME).name());
-        LongFilter pids = constraints.filter(COLUMNS.get(PID).name());
-        LongBounds nanos = secondsToNanos(seconds.bounds());
-        if (eids.isEmpty() || nanos.isEmpty() || pids.isEmpty()) {
+        EventQuery query = EventQuery.of(constraints);
+        if (query.isEmpty()) {
             return;
         }
-        EventSlice<ProcessEvent> slice = store.read(
-                new EventRange(eids.bounds().min(), eids.bounds().max(), nanos.min(), nanos.max()));
+        EventSlice<ProcessEvent> slice = store.read(query.range());
         // Arguments are split only when read, and each form built only when asked for:
         // json_cmdline (hidden, so not in osquery's SELECT *) costs as much as the rest of a row.
         boolean wantCmdline = constraints.isUsed(CMDLINE);
@@ -174,8 +153,7 @@ public final class ProcessEventsTable implements EventTable {
             if (event.op() == ProcessRecordLayout.OP_SNAPSHOT) {
                 continue; // start-up state for the process cache, not something that happened
             }
-            if (!eids.test(slice.eid(i)) || !pids.test(Integer.toUnsignedLong(event.pid()))
-                    || !seconds.test(Math.floorDiv(event.unixNanos(), NANOS_PER_SECOND))) {
+            if (!query.test(slice.eid(i), event.pid(), event.unixNanos())) {
                 continue; // cheaper to skip here than to format a row SQLite would drop
             }
             if (!sink.accept(row(slice.eid(i), event, wantCmdline, wantJsonCmdline, bootToUnix, containerNames))) {
@@ -217,7 +195,7 @@ public final class ProcessEventsTable implements EventTable {
         }
         row[DURATION] = e.durationNanos();
         row[NTIME] = Long.toUnsignedString(e.kernelNanos());
-        row[TIME] = Math.floorDiv(e.unixNanos(), NANOS_PER_SECOND);
+        row[TIME] = EventQuery.seconds(e.unixNanos());
         row[EID] = eid;
         row[EUID] = unsigned(e.euid());
         row[EGID] = unsigned(e.egid());
@@ -236,15 +214,7 @@ public final class ProcessEventsTable implements EventTable {
         row[PATH_DELETED] = (flags & ProcessRecordLayout.FLAG_PATH_DELETED) != 0 ? 1L : 0L;
         row[START_TIME] = Math.floorDiv(e.startBootNanos() + bootToUnix, NANOS_PER_SECOND);
         row[UPTIME] = Long.divideUnsigned(e.kernelNanos(), NANOS_PER_SECOND);
-        CgroupContext cgroup = e.cgroup() == null ? CgroupContext.UNKNOWN : e.cgroup();
-        row[CGROUP_PATH] = cgroup.cgroupPath();
-        row[CONTAINER_ID] = cgroup.containerId();
-        row[CONTAINER_RUNTIME] = cgroup.runtime();
-        row[CONTAINER_NAME] = names.nameOf(cgroup);
-        row[POD_UID] = cgroup.podUid();
-        row[IS_CONTAINER_PROCESS] = cgroup.inContainer() ? 1L : 0L;
-        row[PID_NS] = Integer.toUnsignedLong(e.pidNs());
-        row[NS_PID] = Integer.toUnsignedLong(e.nsPid());
+        CONTAINER.fill(row, e.cgroup(), names, e.pidNs(), e.nsPid());
         return row;
     }
 
@@ -287,29 +257,5 @@ public final class ProcessEventsTable implements EventTable {
 
     private static Long unsigned(int id) {
         return Integer.toUnsignedLong(id);
-    }
-
-    /** time = floor(unixNanos / 1e9), so second bounds widen to whole seconds of nanos. */
-    static LongBounds secondsToNanos(LongBounds seconds) {
-        if (seconds.isEmpty()) {
-            return seconds;
-        }
-        long min = seconds.min() == Long.MIN_VALUE ? Long.MIN_VALUE : saturatedNanos(seconds.min());
-        long max = Long.MAX_VALUE;
-        if (seconds.max() != Long.MAX_VALUE) {
-            long start = saturatedNanos(seconds.max());
-            max = start > Long.MAX_VALUE - (NANOS_PER_SECOND - 1) ? Long.MAX_VALUE : start + NANOS_PER_SECOND - 1;
-        }
-        return new LongBounds(min, max);
-    }
-
-    private static long saturatedNanos(long seconds) {
-        if (seconds > Long.MAX_VALUE / NANOS_PER_SECOND) {
-            return Long.MAX_VALUE;
-        }
-        if (seconds < Long.MIN_VALUE / NANOS_PER_SECOND) {
-            return Long.MIN_VALUE;
-        }
-        return seconds * NANOS_PER_SECOND;
     }
 }

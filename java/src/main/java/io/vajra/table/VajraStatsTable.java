@@ -25,7 +25,7 @@ public final class VajraStatsTable implements Table {
     private static final int SOURCE = SCHEMA.add(Column.text("source",
             "Who keeps the counter: kernel, native, collector or store"));
     private static final int FAMILY = SCHEMA.add(Column.text("family",
-            "Event family the counter belongs to (process)"));
+            "Event family the counter belongs to: process, socket or container"));
     private static final int COUNTER = SCHEMA.add(Column.text("name", "Counter name"));
     private static final int VALUE = SCHEMA.add(Column.bigint("value", "Current value"));
     private static final int DESCRIPTION = SCHEMA.add(Column.text("description",
@@ -37,8 +37,13 @@ public final class VajraStatsTable implements Table {
     private static final String COLLECTOR = "collector";
     private static final String STORE = "store";
 
-    /** Source and meaning of each {@link ProbeCounters} name. */
-    private static final Map<String, String[]> PROBE_COUNTERS = new LinkedHashMap<>();
+    /**
+     * Source and meaning of each {@link ProbeCounters} name, and the family it is reported
+     * under when it is not the family the counters were given for.
+     */
+    private static final Map<String, ProbeCounter> PROBE_COUNTERS = new LinkedHashMap<>();
+
+    private record ProbeCounter(String source, String description, String family) {}
 
     static {
         probe(KERNEL, "sent_exec", "Successful execs sent by the kernel");
@@ -52,6 +57,9 @@ public final class VajraStatsTable implements Table {
         probe(KERNEL, "fault_path", "Events sent with an incomplete path or cwd (probe_error = 1)");
         probe(KERNEL, "lost_no_scratch", "Events lost: no scratch buffer or task data");
         probe(KERNEL, "sent_cgroup", "Cgroup names sent (once per cgroup, before its first event)");
+        probe(KERNEL, "sent_socket", "Socket events sent by the kernel", "socket");
+        probe(KERNEL, "lost_socket_inflight",
+                "Socket events lost: a socket call in flight could not be tracked (the map refused the entry)", "socket");
         probe(NATIVE, "records_decoded", "Records decoded by the poller");
         probe(NATIVE, "batches", "Batches handed from the poller to Java");
         probe(NATIVE, "lost_malformed", "Events lost: the decoder rejected a malformed record");
@@ -60,7 +68,11 @@ public final class VajraStatsTable implements Table {
     }
 
     private static void probe(String source, String name, String description) {
-        PROBE_COUNTERS.put(name, new String[] {source, description});
+        probe(source, name, description, null);
+    }
+
+    private static void probe(String source, String name, String description, String family) {
+        PROBE_COUNTERS.put(name, new ProbeCounter(source, description, family));
     }
 
     private final List<Family> families;
@@ -134,8 +146,10 @@ public final class VajraStatsTable implements Table {
             ProbeCounters probe = readCounters();
             if (probe != null) {
                 for (Map.Entry<String, Long> counter : probe.asMap().entrySet()) {
-                    String[] meaning = PROBE_COUNTERS.getOrDefault(counter.getKey(), new String[] {NATIVE, ""});
-                    rows.add(row(meaning[0], name, counter.getKey(), counter.getValue(), meaning[1]));
+                    ProbeCounter meaning = PROBE_COUNTERS.getOrDefault(counter.getKey(),
+                            new ProbeCounter(NATIVE, "", null));
+                    rows.add(row(meaning.source(), meaning.family() == null ? name : meaning.family(),
+                            counter.getKey(), counter.getValue(), meaning.description()));
                     ringBytesReported |= counter.getKey().equals("ring_bytes");
                 }
             }

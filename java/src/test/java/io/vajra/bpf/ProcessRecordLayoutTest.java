@@ -11,10 +11,12 @@ class ProcessRecordLayoutTest {
     @Test
     void everyOffsetMatchesNative() {
         int[] nativeFacts = ProbeSession.nativeLayoutFacts();
-        assertEquals(ProcessRecordLayout.FACTS.length, nativeFacts.length,
+        int[] javaFacts = java.util.stream.IntStream.concat(java.util.Arrays.stream(ProcessRecordLayout.FACTS),
+                java.util.Arrays.stream(SocketRecordLayout.FACTS)).toArray();
+        assertEquals(javaFacts.length, nativeFacts.length,
                 "native and Java list a different number of layout facts");
-        assertArrayEquals(ProcessRecordLayout.FACTS, nativeFacts,
-                "offsets differ: update ProcessRecordLayout from bpf/events.h");
+        assertArrayEquals(javaFacts, nativeFacts,
+                "offsets differ: update ProcessRecordLayout/SocketRecordLayout from bpf/events.h");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.vajra.bpf.ProbeCounters;
 import io.vajra.bpf.ProbeSettings;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
+import io.vajra.event.SocketEvent;
 import io.vajra.osquery.FakeOsqueryd;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -36,7 +37,8 @@ class ExtensionCommandTest {
         volatile int closed;
 
         @Override
-        public Probes start(ProbeSettings probeSettings, EventStore<ProcessEvent> processes) {
+        public Probes start(ProbeSettings probeSettings, EventStore<ProcessEvent> processes,
+                EventStore<SocketEvent> sockets) {
             settings = probeSettings;
             store = processes;
             return this;
@@ -126,7 +128,7 @@ class ExtensionCommandTest {
             List<Map<String, String>> stats = osqueryd.generate("vajra_stats", "{}");
             assertTrue(stats.stream().anyMatch(r -> "capacity".equals(r.get("name")) && "123".equals(r.get("value"))));
             assertTrue(stderr().contains("vajra: registered as uuid " + registration.uuid()
-                    + ", tables: bpf_process_events, vajra_stats"), stderr());
+                    + ", tables: bpf_process_events, bpf_socket_events, vajra_stats"), stderr());
             assertEquals(registration.tables().size(), Arrays.stream(stderr().split("\n"))
                     .filter(l -> l.startsWith("vajra: registered as uuid ")).findFirst().orElseThrow()
                     .split("tables: ")[1].split(", ").length, "the line names every table");

@@ -10,7 +10,9 @@ import io.vajra.bpf.ProbeException;
 import io.vajra.bpf.ProbeSettings;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
+import io.vajra.event.SocketEvent;
 import io.vajra.testing.ProcessEventBuilder;
+import io.vajra.testing.SocketEventBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,22 +26,26 @@ class MainTest {
     private static final class FakeProbes implements Probes, Probes.Launcher {
         ProbeSettings settings;
         EventStore<ProcessEvent> store;
+        EventStore<SocketEvent> sockets;
         boolean started;
         int closed;
         RuntimeException failure;
 
         @Override
-        public Probes start(ProbeSettings probeSettings, EventStore<ProcessEvent> processes) {
+        public Probes start(ProbeSettings probeSettings, EventStore<ProcessEvent> processes,
+                EventStore<SocketEvent> sockets) {
             if (failure != null) {
                 throw failure;
             }
             settings = probeSettings;
             store = processes;
+            this.sockets = sockets;
             started = true;
             long now = System.currentTimeMillis() * 1_000_000L;
             processes.append(ProcessEventBuilder.exec().unixNanos(now).build());
             processes.append(ProcessEventBuilder.exec().unixNanos(now).pid(7)
                     .argv(bytes("sh\0-c\0echo hi\0"), 3).build());
+            sockets.append(SocketEventBuilder.connect().unixNanos(now).build());
             return this;
         }
 
@@ -113,6 +119,14 @@ class MainTest {
     }
 
     @Test
+    void socketEventsAreATableToo() {
+        assertEquals(0, run("query", "SELECT pid, syscall, status, remote_address, remote_port FROM bpf_socket_events",
+                "--json"));
+        assertEquals("{\"pid\":100,\"syscall\":\"connect\",\"status\":\"succeeded\",\"remote_address\":\"127.0.0.1\","
+                + "\"remote_port\":8080}\n", out());
+    }
+
+    @Test
     void aFailingQueryExitsWithOne() {
         assertEquals(1, run("query", "SELECT nope FROM bpf_process_events"));
         assertEquals("Error: no such column: nope\n", err());
@@ -159,9 +173,10 @@ class MainTest {
     void collectorOptionsReachTheProbesAndTheStore() {
         assertEquals(0, run("query", "--ring-size", "1M", "--argv-cap", "4K", "--no-failed-execs",
                 "--events-max", "1", "--events-expiry", "2m", "--store-bytes", "1MiB",
-                "SELECT name, value FROM vajra_stats WHERE source = 'store' AND name IN "
+                "SELECT name, value FROM vajra_stats WHERE source = 'store' AND family = 'process' AND name IN "
                         + "('capacity', 'byte_budget', 'expiry_seconds', 'evicted_capacity')", "--json"));
         assertEquals(new ProbeSettings(1 << 20, 4096, false), probes.settings);
+        assertEquals(probes.store.settings(), probes.sockets.settings(), "socket events are kept alike");
         assertEquals("{\"name\":\"capacity\",\"value\":1}\n{\"name\":\"byte_budget\",\"value\":1048576}\n"
                 + "{\"name\":\"expiry_seconds\",\"value\":120}\n{\"name\":\"evicted_capacity\",\"value\":1}\n", out());
     }
@@ -173,6 +188,7 @@ class MainTest {
         assertEquals(50_000, probes.store.settings().capacityRows());
         assertEquals(64L << 20, probes.store.settings().byteBudget());
         assertEquals(3600, probes.store.settings().expirySeconds());
+        assertEquals(probes.store.settings(), probes.sockets.settings(), "socket events are kept alike");
     }
 
     @Test

@@ -4,10 +4,12 @@ import io.vajra.bpf.ProbeSettings;
 import io.vajra.event.Collector;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
+import io.vajra.event.SocketEvent;
 import io.vajra.event.StoreSettings;
 import io.vajra.table.Column;
 import io.vajra.table.ProcessEventsTable;
 import io.vajra.table.QueryConstraints;
+import io.vajra.table.SocketEventsTable;
 import io.vajra.table.Table;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,20 +30,33 @@ final class KernelPipeline implements AutoCloseable {
     static final Duration DEADLINE = Duration.ofSeconds(15);
 
     final EventStore<ProcessEvent> store;
+    final EventStore<SocketEvent> sockets;
     final Collector collector;
     final Table processEvents;
+    final Table socketEvents;
 
     KernelPipeline(ProbeSettings settings) {
         this.store = new EventStore<>(StoreSettings.defaults());
-        this.collector = Collector.start(settings, store);
+        this.sockets = new EventStore<>(StoreSettings.defaults());
+        this.collector = Collector.start(settings, store, sockets);
         this.processEvents = new ProcessEventsTable(store, collector::bootToUnixNanos);
+        this.socketEvents = new SocketEventsTable(sockets);
     }
 
     /** Rows of bpf_process_events as column name -> value. */
     List<Map<String, Object>> rows() {
-        List<Column> columns = processEvents.columns();
+        return rowsOf(processEvents);
+    }
+
+    /** Rows of bpf_socket_events as column name -> value. */
+    List<Map<String, Object>> socketRows() {
+        return rowsOf(socketEvents);
+    }
+
+    private static List<Map<String, Object>> rowsOf(Table table) {
+        List<Column> columns = table.columns();
         List<Map<String, Object>> rows = new ArrayList<>();
-        processEvents.generate(QueryConstraints.NONE, row -> {
+        table.generate(QueryConstraints.NONE, row -> {
             Map<String, Object> named = new LinkedHashMap<>();
             for (int i = 0; i < columns.size(); i++) {
                 named.put(columns.get(i).name(), row[i]);
@@ -54,21 +69,38 @@ final class KernelPipeline implements AutoCloseable {
 
     /** Waits until at least {@code count} rows match, then returns all that match. */
     List<Map<String, Object>> await(int count, Predicate<Map<String, Object>> match) {
+        return awaitIn(processEvents, count, match);
+    }
+
+    Map<String, Object> awaitOne(Predicate<Map<String, Object>> match) {
+        return exactlyOne(await(1, match));
+    }
+
+    /** As {@link #await}, in bpf_socket_events. */
+    List<Map<String, Object>> awaitSocket(int count, Predicate<Map<String, Object>> match) {
+        return awaitIn(socketEvents, count, match);
+    }
+
+    /** As {@link #awaitOne}, in bpf_socket_events. */
+    Map<String, Object> awaitOneSocket(Predicate<Map<String, Object>> match) {
+        return exactlyOne(awaitSocket(1, match));
+    }
+
+    private static List<Map<String, Object>> awaitIn(Table table, int count, Predicate<Map<String, Object>> match) {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         List<Map<String, Object>> found = List.of();
         while (System.nanoTime() < deadline) {
-            found = rows().stream().filter(match).toList();
+            found = rowsOf(table).stream().filter(match).toList();
             if (found.size() >= count) {
                 return found;
             }
             sleep(20);
         }
-        throw new AssertionError("expected " + count + " matching rows within " + DEADLINE
+        throw new AssertionError("expected " + count + " matching rows of " + table.name() + " within " + DEADLINE
                 + ", found " + found.size() + ": " + abbreviated(found));
     }
 
-    Map<String, Object> awaitOne(Predicate<Map<String, Object>> match) {
-        List<Map<String, Object>> found = await(1, match);
+    private static Map<String, Object> exactlyOne(List<Map<String, Object>> found) {
         if (found.size() != 1) {
             throw new AssertionError("expected exactly one matching row, found " + abbreviated(found));
         }

@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
+import io.vajra.event.SocketEvent;
 import io.vajra.event.StoreSettings;
 import io.vajra.osquery.thrift.ExtensionResponse;
 import io.vajra.table.ProcessEventsTable;
+import io.vajra.table.SocketEventsTable;
 import io.vajra.table.VajraStatsTable;
 import io.vajra.testing.ProcessEventBuilder;
+import io.vajra.testing.SocketEventBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -146,6 +149,28 @@ class TablePluginTest {
         exec(4);
         assertEquals(List.of("4"), pids(generate(reader("other"))));
         assertEquals(List.of("4"), pids(generate(reader("audit"))));
+    }
+
+    @Test
+    void socketEventsHaveReadersOfTheirOwn() {
+        EventStore<SocketEvent> sockets = new EventStore<>(new StoreSettings(1000, 1 << 24, 3600), () -> NOW);
+        TablePlugin socketEvents = new TablePlugin(new SocketEventsTable(sockets), "bpf_socket_events", cursors, log);
+        List<Map<String, String>> routes = socketEvents.routes();
+        assertEquals(Map.of("id", "column", "name", "vajra_reader", "type", "TEXT", "op", "20"),
+                routes.get(routes.size() - 2));
+        assertEquals(Map.of("id", "attributes", "attributes", "4"), routes.get(routes.size() - 1));
+        exec(1);
+        sockets.append(SocketEventBuilder.connect().pid(11).build());
+        sockets.append(SocketEventBuilder.connect().pid(12).build());
+        ExtensionResponse first = socketEvents.call(Map.of("action", "generate", "context", reader("audit")));
+        assertEquals(List.of("11", "12"), pids(first.getResponse()));
+        assertEquals("audit", first.getResponse().get(0).get("vajra_reader"));
+        assertEquals("", first.getResponse().get(0).get("errno"), "empty text is kept, NULLs are left out");
+        assertFalse(first.getResponse().get(0).containsKey("bytes_sent"));
+        sockets.append(SocketEventBuilder.connect().pid(13).build());
+        assertEquals(List.of("13"), pids(socketEvents.call(Map.of("action", "generate", "context", reader("audit")))
+                .getResponse()));
+        assertEquals(List.of("1"), pids(generate(reader("audit"))), "the same reader name, another table's cursor");
     }
 
     @Test

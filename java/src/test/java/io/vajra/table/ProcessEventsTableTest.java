@@ -274,9 +274,9 @@ class ProcessEventsTableTest {
     @Test
     void secondBoundsWidenToNanoBounds() {
         assertEquals(new LongBounds(10 * SECOND, 12 * SECOND - 1),
-                ProcessEventsTable.secondsToNanos(new LongBounds(10, 11)));
-        assertEquals(LongBounds.ALL, ProcessEventsTable.secondsToNanos(LongBounds.ALL));
+                EventQuery.secondsToNanos(new LongBounds(10, 11)));
+        assertEquals(LongBounds.ALL, EventQuery.secondsToNanos(LongBounds.ALL));
         assertEquals(new LongBounds(Long.MAX_VALUE, Long.MAX_VALUE),
-                ProcessEventsTable.secondsToNanos(new LongBounds(Long.MAX_VALUE / 2, Long.MAX_VALUE / 2)));
+                EventQuery.secondsToNanos(new LongBounds(Long.MAX_VALUE / 2, Long.MAX_VALUE / 2)));
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vajra.bpf.ProbeCounters;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
+import io.vajra.event.SocketEvent;
 import io.vajra.event.StoreSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ class TablesDocumentationTest {
         String doc = Files.readString(DOC);
         EventStore<ProcessEvent> store = new EventStore<>(StoreSettings.defaults());
         assertDocumented(new ProcessEventsTable(store, () -> 0), doc);
+        assertDocumented(new SocketEventsTable(new EventStore<SocketEvent>(StoreSettings.defaults())), doc);
         assertDocumented(VajraStatsTable.builder().build(), doc);
         assertDocumented(new ContainersTable(new io.vajra.container.ContainerRegistry(1, io.vajra.container.ContainerNames.system())), doc);
     }
@@ -50,11 +52,16 @@ class TablesDocumentationTest {
         EventStore<ProcessEvent> store = new EventStore<>(StoreSettings.defaults());
         VajraStatsTable stats = VajraStatsTable.builder()
                 .family("process", () -> new ProbeCounters(new long[ProbeCounters.NAMES.length]), () -> 1, () -> 1, store)
+                .family("socket", null, null, null, new EventStore<SocketEvent>(StoreSettings.defaults()))
                 .containers(new io.vajra.container.ContainerRegistry(1, io.vajra.container.ContainerNames.system()), () -> 0)
                 .build();
+        String socketCounters = doc.substring(doc.indexOf("Counters (`family` = `socket`)"));
         for (Map<String, Object> row : TableRows.of(stats)) {
             String line = "| " + row.get("source") + " | `" + row.get("name") + "` | ";
             assertTrue(doc.contains(line), "missing in " + DOC + ": " + line);
+            if ("socket".equals(row.get("family")) && !"store".equals(row.get("source"))) {
+                assertTrue(socketCounters.contains(line), "not under the socket counters: " + line);
+            }
         }
     }
 }

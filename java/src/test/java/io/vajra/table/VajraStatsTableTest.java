@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.vajra.bpf.ProbeCounters;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
+import io.vajra.event.SocketEvent;
 import io.vajra.event.StoreSettings;
 import io.vajra.testing.ProcessEventBuilder;
+import io.vajra.testing.SocketEventBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,10 +60,31 @@ class VajraStatsTableTest {
         assertEquals("kernel process sent_exec = 100", lines.get(0));
         assertEquals("kernel process lost_ring_full = 104", lines.get(4));
         assertEquals("kernel process sent_cgroup = 110", lines.get(10));
-        assertEquals("native process records_decoded = 111", lines.get(11));
-        assertEquals("native process ring_bytes = 115", lines.get(15));
-        assertEquals("collector process known_processes = 321", lines.get(16), "ring_bytes is not repeated");
-        assertEquals(17, lines.size());
+        assertEquals("kernel socket sent_socket = 111", lines.get(11), "socket counters say their family");
+        assertEquals("kernel socket lost_socket_inflight = 112", lines.get(12));
+        assertEquals("native process records_decoded = 113", lines.get(13));
+        assertEquals("native process ring_bytes = 117", lines.get(17));
+        assertEquals("collector process known_processes = 321", lines.get(18), "ring_bytes is not repeated");
+        assertEquals(19, lines.size());
+    }
+
+    @Test
+    void eachStoreReportsUnderItsOwnFamily() {
+        EventStore<SocketEvent> sockets = new EventStore<>(new StoreSettings(5, 1 << 20, 60),
+                () -> ProcessEventBuilder.BOOT_TO_UNIX + 5_000_000_000L);
+        sockets.append(SocketEventBuilder.connect().build());
+        store.append(ProcessEventBuilder.exec().build());
+        VajraStatsTable table = VajraStatsTable.builder()
+                .family("process", null, null, null, store)
+                .family("socket", null, null, null, sockets)
+                .build();
+        List<String> lines = lines(table);
+        assertEquals(24, lines.size());
+        assertEquals("store process rows = 1", lines.get(0));
+        assertEquals("store socket rows = 1", lines.get(12));
+        assertEquals("store socket bytes = " + SocketEventBuilder.connect().build().byteSize(), lines.get(13));
+        assertEquals("store socket capacity = 5", lines.get(14));
+        assertEquals("store socket newest_eid = 1", lines.get(18));
     }
 
     @Test

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Socket family: socket, bind, listen, connect, accept, accept4, shutdown and
+ * close of a socket, plus the outcome of a non-blocking connect.
+ *
+ * Addresses come from the kernel's socket after the call, not from the
+ * caller's sockaddr: accept reports the real peer, connect the real local
+ * address and port. The loader makes this object share the process object's
+ * ring, counters, scratch and cgroup-name maps (bpf_map__reuse_fd), so one
+ * ring carries every event in order and a cgroup's name is sent once.
+ *
+ * close is reported when the call starts: the socket's final state (bytes,
+ * addresses) is still there then, and closing a socket fd does not fail in a
+ * way that leaves it open.
+ */
+#include "cgroup.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+#define TCP_FIN_WAIT1 4
+#define TCP_FIN_WAIT2 5
+#define TCP_TIME_WAIT 6
+#define TCP_CLOSE 7
+#define TCP_CLOSE_WAIT 8
+#define TCP_LAST_ACK 9
+#define TCP_LISTEN 10
+#define TCP_CLOSING 11
+#define RCV_SHUTDOWN 1
+#define EINPROGRESS 115
+
+/* A socket syscall between its enter and exit. */
+struct sock_call {
+	__u64 ktime_ns;
+	__s32 fd;
+	__u16 op;
+	__u16 family; /* socket(): the requested family/type/protocol, for a failed call */
+	__u16 type;
+	__u16 protocol;
+	__u16 peer_port;  /* connect: the address asked for (network order), which the */
+	__u16 peer_family; /* kernel clears from the socket when the connect fails */
+	__u8 peer_addr[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid */
+	__type(value, struct sock_call);
+} sock_inflight SEC(".maps");
+
+/* When each socket was created or accepted, for its lifetime at close, and the
+ * port it was bound to (a listener closed by exit has already given it back). */
+struct sock_life {
+	__u64 born_ns;
+	__u16 local_port;
+	__u16 pad[3];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* struct sock * */
+	__type(value, struct sock_life);
+} sock_born SEC(".maps");
+
+/* Non-blocking connects waiting for their outcome, with who made them. */
+struct connect_wait {
+	__u64 ktime_ns;
+	__u64 cgroup_id;
+	__u64 cgroup_v1_id;
+	__u32 pid, tid, ppid, uid, gid;
+	__s32 fd;
+	__u32 pid_ns, ns_pid;
+	char comm[VJ_COMM_LEN];
+	/* On loopback the handshake can finish before connect() returns: the outcome
+	 * then waits here until the connect row is out, to keep the rows in order. */
+	__u64 done_ns;
+	__s32 outcome;
+	__u8 returned; /* connect() returned EINPROGRESS */
+	__u8 done;     /* the handshake finished (outcome valid) */
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* struct sock * */
+	__type(value, struct connect_wait);
+} connect_pending SEC(".maps");
+
+/* Room for one UNIX name (108 bytes), rounded up so masks can bound it. */
+#define VJ_UNIX_SLOT 128
+
+struct socket_record {
+	struct vj_socket s;
+	__u8 paths[2 * VJ_UNIX_SLOT];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct socket_record);
+} socket_scratch SEC(".maps");
+
+static __always_inline struct socket_record *new_socket_record(__u16 op)
+{
+	__u32 zero = 0;
+	struct socket_record *r = bpf_map_lookup_elem(&socket_scratch, &zero);
+	if (!r)
+		return NULL;
+	__builtin_memset(&r->s, 0, sizeof(r->s));
+	r->s.h.family = VJ_FAMILY_SOCKET;
+	r->s.h.op = op;
+	r->s.h.ktime_ns = bpf_ktime_get_boot_ns();
+	return r;
+}
+
+static __always_inline void fill_caller(struct vj_socket *e)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	e->pid = BPF_CORE_READ(task, tgid);
+	e->tid = BPF_CORE_READ(task, pid);
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = BPF_CORE_READ(task, real_cred, uid.val);
+	e->gid = BPF_CORE_READ(task, real_cred, gid.val);
+	task_cgroups(task, &e->cgroup_id, &e->cgroup_v1_id);
+	task_pid_ns(task, &e->pid_ns, &e->ns_pid);
+	bpf_get_current_comm(&e->comm, sizeof(e->comm));
+}
+
+/* The struct sock behind fd in the current task, or NULL if it is not a socket. */
+static __always_inline struct sock *fd_sock(int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+	if (bpf_probe_read_kernel(&file, sizeof(file), fds + fd) || !file)
+		return NULL;
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+/* A UNIX socket's bound name; returns its length and flags an abstract one. */
+static __always_inline __u32 unix_name(struct sock *sk, __u8 *out, __u16 *flags, __u16 abstract_flag)
+{
+	struct unix_sock *u = (struct unix_sock *)sk;
+	struct unix_address *addr = BPF_CORE_READ(u, addr);
+	if (!addr)
+		return 0;
+	int len = BPF_CORE_READ(addr, len) - (int)sizeof(unsigned short);
+	if (len <= 0)
+		return 0;
+	if (len > VJ_UNIX_PATH_MAX)
+		len = VJ_UNIX_PATH_MAX;
+	const char *path = (const char *)addr + bpf_core_field_offset(struct unix_address, name) +
+			   sizeof(unsigned short);
+	char first = 0;
+	bpf_probe_read_kernel(&first, 1, path);
+	if (first == 0) {
+		/* Abstract: the name is every byte after the leading NUL (NULs included). */
+		*flags |= abstract_flag;
+		__u32 n = (len - 1) & (VJ_UNIX_SLOT - 1);
+		if (n == 0 || bpf_probe_read_kernel(out, n, path + 1))
+			return 0;
+		return n;
+	}
+	/* A path: up to its NUL, which a full sun_path may lack. */
+	long n = bpf_probe_read_kernel_str(out, (len + 1) & (VJ_UNIX_SLOT - 1), path);
+	return n > 0 ? n - 1 : 0;
+}
+
+/* Family, type, protocol, addresses and ports from the kernel socket; returns the size. */
+static __always_inline __u32 fill_sock(struct socket_record *r, struct sock *sk)
+{
+	struct vj_socket *e = &r->s;
+	__u32 size = sizeof(*e);
+	if (!sk) {
+		e->flags |= VJ_SF_NO_SOCKET;
+		return size;
+	}
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->type = BPF_CORE_READ(sk, sk_type);
+	e->protocol = BPF_CORE_READ(sk, sk_protocol);
+	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	if (e->family == AF_INET || e->family == AF_INET6) {
+		e->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		e->remote_port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		/* Explicit sizes: BPF_CORE_READ_INTO would copy sizeof(*dst), one byte of an array. */
+		if (e->family == AF_INET) {
+			bpf_core_read(e->local_addr, 4, &sk->__sk_common.skc_rcv_saddr);
+			bpf_core_read(e->remote_addr, 4, &sk->__sk_common.skc_daddr);
+		} else {
+			bpf_core_read(e->local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+			bpf_core_read(e->remote_addr, 16, &sk->__sk_common.skc_v6_daddr);
+		}
+	} else if (e->family == AF_UNIX) {
+		__u32 n = unix_name(sk, r->paths, &e->flags, VJ_SF_LOCAL_ABSTRACT);
+		if (n > VJ_UNIX_PATH_MAX)
+			n = VJ_UNIX_PATH_MAX;
+		e->local_path_len = n;
+		struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+		if (peer) {
+			__u16 peer_flags = 0;
+			__u32 m = unix_name(peer, r->paths + n, &peer_flags, VJ_SF_REMOTE_ABSTRACT);
+			e->flags |= peer_flags;
+			e->remote_path_len = m;
+		}
+		size += e->local_path_len + e->remote_path_len;
+	}
+	return size;
+}
+
+static __always_inline void fill_bytes(struct vj_socket *e, struct sock *sk)
+{
+	if (!sk || (e->family != AF_INET && e->family != AF_INET6) || e->protocol != IPPROTO_TCP)
+		return;
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	/* Data bytes only: bytes_sent counts payload (retransmits included); bytes_received
+	 * counts the peer's FIN as one more byte, which sk_shutdown shows has arrived. */
+	__u64 received = BPF_CORE_READ(tp, bytes_received);
+	if (received && (BPF_CORE_READ(sk, sk_shutdown) & RCV_SHUTDOWN))
+		received--;
+	e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
+	e->bytes_received = received;
+	e->flags |= VJ_SF_HAS_BYTES;
+}
+
+static __always_inline void send_socket(struct socket_record *r, __u32 size)
+{
+	if (size > sizeof(*r))
+		size = sizeof(*r);
+	r->s.h.size = VJ_ALIGN8(size);
+	submit(r, r->s.h.size > sizeof(*r) ? sizeof(*r) : r->s.h.size, VJ_STAT_SENT_SOCKET);
+}
+
+static __always_inline int enter(__u16 op, int fd, __u16 family, __u16 type, __u16 protocol)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sock_call call = {
+		.ktime_ns = bpf_ktime_get_boot_ns(),
+		.fd = fd,
+		.op = op,
+		.family = family,
+		.type = type,
+		.protocol = protocol,
+	};
+	if (bpf_map_update_elem(&sock_inflight, &tid, &call, BPF_ANY))
+		count(VJ_STAT_LOST_SOCKET_INFLIGHT);
+	return 0;
+}
+
+/* The outcome of a non-blocking connect, as the caller saved in connect_pending. */
+static __always_inline void send_connect_done(struct connect_wait *wait, struct sock *sk)
+{
+	struct socket_record *r = new_socket_record(VJ_OP_CONNECT_DONE);
+	if (!r) {
+		count(VJ_STAT_FAULT_TASK);
+		return;
+	}
+	struct vj_socket *e = &r->s;
+	/* Stamped when reported (never before the connect row it follows); the duration is
+	 * the handshake's own, from the call to its outcome. */
+	e->duration_ns = wait->done_ns - wait->ktime_ns;
+	e->cgroup_id = wait->cgroup_id;
+	e->cgroup_v1_id = wait->cgroup_v1_id;
+	e->pid = wait->pid;
+	e->tid = wait->tid;
+	e->ppid = wait->ppid;
+	e->uid = wait->uid;
+	e->gid = wait->gid;
+	e->fd = wait->fd;
+	e->pid_ns = wait->pid_ns;
+	e->ns_pid = wait->ns_pid;
+	__builtin_memcpy(e->comm, wait->comm, sizeof(e->comm));
+	e->ret = wait->outcome;
+	__u32 size = fill_sock(r, sk);
+	send_socket(r, size);
+}
+
+/* connect() returned: EINPROGRESS waits for (or has) its outcome; anything else is final. */
+static __always_inline void connect_returned(struct sock *sk, long ret)
+{
+	__u64 key = (__u64)sk;
+	struct connect_wait *wait = bpf_map_lookup_elem(&connect_pending, &key);
+	if (!wait)
+		return;
+	if (ret != -EINPROGRESS) {
+		bpf_map_delete_elem(&connect_pending, &key);
+		return;
+	}
+	if (wait->done) {
+		send_connect_done(wait, sk);
+		bpf_map_delete_elem(&connect_pending, &key);
+		return;
+	}
+	wait->returned = 1;
+}
+
+static __always_inline int leave(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sock_call *found = bpf_map_lookup_elem(&sock_inflight, &tid);
+	if (!found)
+		return 0;
+	struct sock_call call = *found;
+	bpf_map_delete_elem(&sock_inflight, &tid);
+
+	struct socket_record *r = new_socket_record(call.op);
+	if (!r) {
+		count(VJ_STAT_FAULT_TASK);
+		return 0;
+	}
+	struct vj_socket *e = &r->s;
+	e->duration_ns = e->h.ktime_ns - call.ktime_ns;
+	e->ret = ret;
+	fill_caller(e);
+	/* socket() and accept() return the fd the event is about. */
+	bool new_fd = call.op == VJ_OP_SOCKET || call.op == VJ_OP_ACCEPT || call.op == VJ_OP_ACCEPT4;
+	e->fd = new_fd ? (ret >= 0 ? ret : -1) : call.fd;
+	/* A failed accept is still about its listener. */
+	int about = e->fd >= 0 ? e->fd : (call.op == VJ_OP_SOCKET ? -1 : call.fd);
+	struct sock *sk = about >= 0 ? fd_sock(about) : NULL;
+	__u32 size = fill_sock(r, sk);
+	if (!sk && call.op == VJ_OP_SOCKET) {
+		e->family = call.family; /* a failed socket(): what was asked for */
+		e->type = call.type;
+		e->protocol = call.protocol;
+	}
+	if (sk && ret >= 0) {
+		__u64 key = (__u64)sk;
+		struct sock_life *life = bpf_map_lookup_elem(&sock_born, &key);
+		if (new_fd) {
+			struct sock_life born = {.born_ns = e->h.ktime_ns, .local_port = e->local_port};
+			bpf_map_update_elem(&sock_born, &key, &born, BPF_ANY);
+		} else if (life) {
+			life->local_port = e->local_port;
+		} else if (e->local_port) {
+			/* bound before Vajra saw it created: no lifetime, but its port */
+			struct sock_life bound = {.local_port = e->local_port};
+			bpf_map_update_elem(&sock_born, &key, &bound, BPF_ANY);
+		}
+	}
+	if (call.op == VJ_OP_SHUTDOWN)
+		fill_bytes(e, sk);
+	if (call.op == VJ_OP_CONNECT && e->remote_port == 0 &&
+	    (call.peer_family == AF_INET || call.peer_family == AF_INET6) && call.peer_family == e->family) {
+		e->remote_port = __builtin_bswap16(call.peer_port);
+		__builtin_memcpy(e->remote_addr, call.peer_addr, sizeof(e->remote_addr));
+	}
+	send_socket(r, size);
+	if (call.op == VJ_OP_CONNECT && sk)
+		connect_returned(sk, ret);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_socket")
+int socket_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	/* type carries SOCK_NONBLOCK/SOCK_CLOEXEC in its high bits */
+	return enter(VJ_OP_SOCKET, -1, ctx->args[0], ctx->args[1] & 0xf, ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_bind")
+int bind_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return enter(VJ_OP_BIND, ctx->args[0], 0, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_listen")
+int listen_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return enter(VJ_OP_LISTEN, ctx->args[0], 0, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int connect_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	int fd = ctx->args[0];
+	enter(VJ_OP_CONNECT, fd, 0, 0, 0);
+	/* Who connects, for the outcome of a non-blocking connect reported elsewhere. */
+	struct sock *sk = fd_sock(fd);
+	if (sk && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP) {
+		struct vj_socket caller = {};
+		fill_caller(&caller);
+		struct connect_wait wait = {
+			.ktime_ns = bpf_ktime_get_boot_ns(),
+			.cgroup_id = caller.cgroup_id,
+			.cgroup_v1_id = caller.cgroup_v1_id,
+			.pid = caller.pid,
+			.tid = caller.tid,
+			.ppid = caller.ppid,
+			.uid = caller.uid,
+			.gid = caller.gid,
+			.fd = fd,
+			.pid_ns = caller.pid_ns,
+			.ns_pid = caller.ns_pid,
+		};
+		__builtin_memcpy(wait.comm, caller.comm, sizeof(wait.comm));
+		__u64 key = (__u64)sk;
+		bpf_map_update_elem(&connect_pending, &key, &wait, BPF_ANY);
+	}
+	/* Keep the address asked for: a refused connect leaves none on the socket. */
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sock_call *call = bpf_map_lookup_elem(&sock_inflight, &tid);
+	if (!call)
+		return 0;
+	const void *addr = (const void *)ctx->args[1];
+	__u16 family = 0;
+	if (bpf_probe_read_user(&family, sizeof(family), addr))
+		return 0;
+	call->peer_family = family;
+	bpf_probe_read_user(&call->peer_port, 2, addr + 2);
+	if (family == AF_INET)
+		bpf_probe_read_user(call->peer_addr, 4, addr + 4);
+	else if (family == AF_INET6)
+		bpf_probe_read_user(call->peer_addr, 16, addr + 8);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_accept")
+int accept_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return enter(VJ_OP_ACCEPT, ctx->args[0], 0, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int accept4_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return enter(VJ_OP_ACCEPT4, ctx->args[0], 0, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_shutdown")
+int shutdown_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return enter(VJ_OP_SHUTDOWN, ctx->args[0], 0, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_socket")
+int socket_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_bind")
+int bind_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_listen")
+int listen_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int connect_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int accept_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int accept4_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_shutdown")
+int shutdown_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
+
+/* A close row: the socket's last state, and its lifetime when its birth was seen. */
+static __always_inline void send_close(struct socket_record *r, struct sock *sk, int fd)
+{
+	struct vj_socket *e = &r->s;
+	e->fd = fd;
+	fill_caller(e);
+	__u32 size = fill_sock(r, sk);
+	fill_bytes(e, sk);
+	__u64 key = (__u64)sk;
+	struct sock_life *life = bpf_map_lookup_elem(&sock_born, &key);
+	if (life) {
+		if (life->born_ns) {
+			e->lifetime_ns = e->h.ktime_ns - life->born_ns;
+			e->flags |= VJ_SF_HAS_LIFETIME;
+		}
+		if (!e->local_port)
+			e->local_port = life->local_port;
+		bpf_map_delete_elem(&sock_born, &key);
+	}
+	bpf_map_delete_elem(&connect_pending, &key);
+	send_socket(r, size);
+}
+
+/* close: only sockets are reported, with their state before the teardown. */
+SEC("tracepoint/syscalls/sys_enter_close")
+int close_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	int fd = ctx->args[0];
+	struct sock *sk = fd_sock(fd);
+	if (!sk)
+		return 0;
+	struct socket_record *r = new_socket_record(VJ_OP_CLOSE);
+	if (!r) {
+		count(VJ_STAT_FAULT_TASK);
+		return 0;
+	}
+	send_close(r, sk, fd);
+	return 0;
+}
+
+/* The outcome of a connect that returned EINPROGRESS (TCP leaving SYN_SENT). Runs in
+ * whatever context the handshake completes in: the caller comes from connect_pending. */
+/* A process that exits holding a TCP socket closes it without a close call; the
+ * state change happens in the exiting task, which is how it is recognised. */
+static __always_inline int closed_by_exit(struct sock *sk, int oldstate, int newstate)
+{
+	bool closing = newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK ||
+		       (oldstate == TCP_LISTEN && newstate == TCP_CLOSE);
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (!closing || !(BPF_CORE_READ(task, flags) & PF_EXITING))
+		return 0;
+	struct socket_record *r = new_socket_record(VJ_OP_CLOSE);
+	if (!r) {
+		count(VJ_STAT_FAULT_TASK);
+		return 0;
+	}
+	r->s.flags |= VJ_SF_BY_EXIT;
+	send_close(r, sk, -1);
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
+{
+	if (oldstate != TCP_SYN_SENT)
+		return closed_by_exit(sk, oldstate, newstate);
+	if (newstate != TCP_ESTABLISHED && newstate != TCP_CLOSE)
+		return 0;
+	__u64 key = (__u64)sk;
+	struct connect_wait *wait = bpf_map_lookup_elem(&connect_pending, &key);
+	if (!wait)
+		return 0;
+	wait->done_ns = bpf_ktime_get_boot_ns();
+	wait->outcome = newstate == TCP_ESTABLISHED ? 0 : -BPF_CORE_READ(sk, sk_err);
+	wait->done = 1;
+	if (!wait->returned)
+		return 0; /* connect() is still in the kernel: it reports once it returns */
+	send_connect_done(wait, sk);
+	bpf_map_delete_elem(&connect_pending, &key);
+	return 0;
+}
