@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.thrift.TProcessor;
 import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.protocol.TProtocolUtil;
 import org.apache.thrift.server.TThreadPoolServer;
 import org.apache.thrift.transport.TServerTransport;
 import org.apache.thrift.transport.TTransport;
@@ -26,6 +27,13 @@ final class ExtensionServer implements AutoCloseable {
     /** Requests are small (a query context); answers are not limited by these. */
     private static final long MAX_REQUEST_STRING_BYTES = 16L << 20;
     private static final long MAX_REQUEST_CONTAINER_ITEMS = 1L << 20;
+    /** osquery's messages nest a few levels; a frame nesting thousands of unknown structs
+     *  would otherwise recurse in libthrift's skip() until the worker's stack overflows. */
+    private static final int MAX_SKIP_DEPTH = 64;
+
+    static {
+        TProtocolUtil.setMaxSkipDepth(MAX_SKIP_DEPTH);
+    }
 
     private final Path socket;
     private final UnixServerTransport transport;

@@ -594,7 +594,8 @@ class OsqueryExtensionTest {
         }));
         cases.put("deeply nested structs", bytes(out -> {
             header(out, "call", 1);
-            for (int i = 0; i < 5000; i++) {
+            // Deep enough to overflow any thread's stack if skipping recursed without a limit.
+            for (int i = 0; i < 200_000; i++) {
                 out.writeByte(12); // STRUCT
                 out.writeShort(99);
             }
