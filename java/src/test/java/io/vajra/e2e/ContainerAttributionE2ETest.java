@@ -129,6 +129,26 @@ class ContainerAttributionE2ETest {
     }
 
     @Test
+    void socketEventsInsideAContainerAreAttributed() throws Exception {
+        String id = Containers.newId();
+        // The container has its own network namespace with lo down: the connect fails,
+        // and both the socket and the connect are still rows of that container.
+        containers.runcRun("sock" + id.substring(0, 8), "/docker/" + id, "/bin/sh", "-c",
+                "nc -w 1 127.0.0.1 9 </dev/null; true");
+        Map<String, Object> socket = pipeline.awaitSocket(1, r -> id.equals(r.get("container_id"))
+                && "socket".equals(r.get("syscall"))).get(0);
+        Map<String, Object> connect = pipeline.awaitSocket(1, r -> id.equals(r.get("container_id"))
+                && "connect".equals(r.get("syscall"))).get(0);
+        for (Map<String, Object> row : List.of(socket, connect)) {
+            assertEquals("docker", row.get("container_runtime"));
+            assertEquals(1L, row.get("is_container_process"));
+        }
+        assertEquals("127.0.0.1", connect.get("remote_address"));
+        assertEquals(9L, ((Number) connect.get("remote_port")).longValue());
+        assertNotEquals("0", connect.get("exit_code"), "nothing listens in the container's own network");
+    }
+
+    @Test
     void podmanContainersAreNamed() throws Exception {
         String marker = marker();
         String name = "vajra-test-" + UUID.randomUUID().toString().substring(0, 8);

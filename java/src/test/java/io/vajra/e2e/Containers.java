@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * cgroup directories runc leaves behind are removed.
  */
 final class Containers implements AutoCloseable {
-    private static final String[] APPLETS = {"sh", "echo", "true", "sleep", "cat", "ls"};
+    private static final String[] APPLETS = {"sh", "echo", "true", "sleep", "cat", "ls", "nc"};
 
     private final Path root;
     private final Path rootfs;
