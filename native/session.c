@@ -82,9 +82,12 @@ struct vj_session *vj_session_open(const struct vj_settings *settings, char *err
 	s->process = vj_process_load(settings, err, err_size);
 	if (!s->process)
 		goto fail;
-	s->socket = vj_socket_load(settings, s->process, err, err_size);
-	if (!s->socket)
-		goto fail;
+	/* The socket family's syscall tracepoints (close among them) cost every task: opt-out. */
+	if (settings->sockets) {
+		s->socket = vj_socket_load(settings, s->process, err, err_size);
+		if (!s->socket)
+			goto fail;
+	}
 	s->stats_fd = vj_process_stats_fd(s->process);
 	s->ring = ring_buffer__new(vj_process_ring_fd(s->process), on_record, s, NULL);
 	if (!s->ring) {

@@ -16,6 +16,7 @@ struct vj_settings {
 	uint32_t argv_cap;
 	bool failed_execs;
 	bool containers; /* send cgroup names for container attribution */
+	bool sockets;    /* load the socket family */
 };
 
 /* Counters kept by the poller, after the kernel's VJ_STAT_MAX. Java's

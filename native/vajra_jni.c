@@ -41,7 +41,7 @@ static jint batch_record_max(JNIEnv *env, jclass cls)
 }
 
 static jlong open_session(JNIEnv *env, jclass cls, jint ring_bytes, jint argv_cap, jboolean failed_execs,
-			  jboolean containers)
+			  jboolean containers, jboolean sockets)
 {
 	(void)cls;
 	static char err[VJ_ERROR_MAX];
@@ -50,6 +50,7 @@ static jlong open_session(JNIEnv *env, jclass cls, jint ring_bytes, jint argv_ca
 		.argv_cap = (uint32_t)argv_cap,
 		.failed_execs = failed_execs,
 		.containers = containers,
+		.sockets = sockets,
 	};
 	struct vj_session *s = vj_session_open(&settings, err, sizeof(err));
 	if (!s) {
@@ -95,7 +96,7 @@ static void close_session(JNIEnv *env, jclass cls, jlong handle)
 static const JNINativeMethod methods[] = {
 	{"layoutFacts", "()[I", (void *)layout_facts},
 	{"batchRecordMax", "()I", (void *)batch_record_max},
-	{"open", "(IIZZ)J", (void *)open_session},
+	{"open", "(IIZZZ)J", (void *)open_session},
 	{"poll", "(JLjava/nio/ByteBuffer;I)I", (void *)poll_session},
 	{"counters", "(J)[J", (void *)read_counters},
 	{"close", "(J)V", (void *)close_session},

@@ -8,8 +8,10 @@ package io.vajra.bpf;
  * @param failedExecs attach the execve/execveat syscall tracepoints to report failed
  *                    execs; they slow every syscall on the machine a little (~12 ns)
  * @param containers  send cgroup names so events are attributed to containers
+ * @param sockets     load the socket programs (syscall tracepoints on socket calls and
+ *                    on every close); off, bpf_socket_events stays empty
  */
-public record ProbeSettings(int ringBytes, int argvCap, boolean failedExecs, boolean containers) {
+public record ProbeSettings(int ringBytes, int argvCap, boolean failedExecs, boolean containers, boolean sockets) {
     public static final int DEFAULT_RING_BYTES = 16 << 20;
     public static final int DEFAULT_ARGV_CAP = 32 * 1024;
     public static final int MAX_ARGV_CAP = 128 * 1024;
@@ -27,10 +29,15 @@ public record ProbeSettings(int ringBytes, int argvCap, boolean failedExecs, boo
 
     /** With container attribution on. */
     public ProbeSettings(int ringBytes, int argvCap, boolean failedExecs) {
-        this(ringBytes, argvCap, failedExecs, true);
+        this(ringBytes, argvCap, failedExecs, true, true);
+    }
+
+    /** With socket events on. */
+    public ProbeSettings(int ringBytes, int argvCap, boolean failedExecs, boolean containers) {
+        this(ringBytes, argvCap, failedExecs, containers, true);
     }
 
     public static ProbeSettings defaults() {
-        return new ProbeSettings(DEFAULT_RING_BYTES, DEFAULT_ARGV_CAP, true, true);
+        return new ProbeSettings(DEFAULT_RING_BYTES, DEFAULT_ARGV_CAP, true, true, true);
     }
 }

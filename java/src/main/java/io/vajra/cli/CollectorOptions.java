@@ -23,6 +23,11 @@ final class CollectorOptions {
             description = "Do not send cgroup names: no container columns (saves a map lookup per event).")
     boolean noContainers;
 
+    @Option(names = "--no-sockets",
+            description = "Do not load the socket probes: bpf_socket_events stays empty, and with "
+                    + "--no-failed-execs no syscall tracepoint slows the machine's syscalls.")
+    boolean noSockets;
+
     @Option(names = "--events-max", paramLabel = "ROWS", defaultValue = "50000",
             description = "Most events kept per table (default: ${DEFAULT-VALUE}).")
     int eventsMax;
@@ -38,7 +43,7 @@ final class CollectorOptions {
     /** @throws IllegalArgumentException with a message for the user */
     ProbeSettings probeSettings() {
         return new ProbeSettings(toInt("ring size", ringBytes), toInt("argv cap", argvCap), !noFailedExecs,
-                !noContainers);
+                !noContainers, !noSockets);
     }
 
     /** @throws IllegalArgumentException with a message for the user */

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vajra.bpf.ProbeSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -13,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Non-default probe settings: a 1 KiB argv cap, and no syscall tracepoints. */
+/** Non-default probe settings: a 1 KiB argv cap, and no syscall tracepoints at all. */
 class ProbeOptionsE2ETest {
     private static KernelPipeline pipeline;
 
@@ -22,7 +25,7 @@ class ProbeOptionsE2ETest {
 
     @BeforeAll
     static void start() {
-        pipeline = new KernelPipeline(new ProbeSettings(1 << 20, 1024, false));
+        pipeline = new KernelPipeline(new ProbeSettings(1 << 20, 1024, false, true, false));
     }
 
     @AfterAll
@@ -52,5 +55,29 @@ class ProbeOptionsE2ETest {
         assertTrue(pipeline.rows().stream().noneMatch(r -> ((String) r.get("path")).contains(marker)),
                 "a failed exec needs the syscall tracepoints");
         assertEquals(0L, pipeline.collector.counters().get("sent_exec_failed"));
+    }
+
+    @Test
+    void noSyscallTracepointIsAttachedSoNoSyscallPaysForIt() throws Exception {
+        // Every BPF program this JVM holds, by type (fdinfo): 5 is BPF_PROG_TYPE_TRACEPOINT.
+        List<String> tracepointPrograms = new ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/self/fdinfo"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String info = Files.readString(fd);
+                    if (info.contains("prog_type:\t5\n")) {
+                        tracepointPrograms.add(fd.getFileName().toString());
+                    }
+                } catch (java.io.IOException closedMeanwhile) {
+                    // the listing's own fd
+                }
+            }
+        }
+        assertEquals(List.of(), tracepointPrograms, "syscall tracepoint programs still loaded");
+        Process p = run(dir, "/usr/bin/perl", "-MIO::Socket::INET", "-e",
+                "IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1:0') or die");
+        assertEquals(0, p.exitValue());
+        assertTrue(pipeline.socketRows().stream().noneMatch(r -> r.get("pid").equals(p.pid())),
+                "no socket probes, no socket rows");
     }
 }
