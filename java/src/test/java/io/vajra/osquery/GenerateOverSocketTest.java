@@ -2,7 +2,6 @@ package io.vajra.osquery;
 
 import static io.vajra.testing.ProcessEventBuilder.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
@@ -29,18 +28,17 @@ import org.junit.jupiter.api.io.TempDir;
  * The extension's side of the row path as osqueryd drives it: a generate call over a new
  * UNIX socket connection, 50,000 full-width process rows selected, formatted and written.
  * The client reads the answer without building Java maps (osqueryd's C++ does that part),
- * but checks the row count and width.
+ * but checks the row count and width. How fast this is belongs to bench/osquery-bench.sh,
+ * not to a test: a timing assertion would only measure how busy the machine is.
  */
-class GenerateThroughputTest {
+class GenerateOverSocketTest {
     private static final int ROWS = 50_000;
-    /** The target is 500,000 rows/s; the floor leaves room for a loaded CI machine. */
-    private static final double FLOOR_ROWS_PER_SECOND = 150_000;
 
     @TempDir
     Path dir;
 
     @Test
-    void fiftyThousandFullRowsOverTheSocket() throws Exception {
+    void fiftyThousandFullRowsArriveWhole() throws Exception {
         long now = System.currentTimeMillis() * 1_000_000L;
         EventStore<ProcessEvent> store = new EventStore<>(new StoreSettings(ROWS, 1L << 30, 3600));
         List<ProcessEvent> batch = new ArrayList<>();
@@ -56,17 +54,11 @@ class GenerateThroughputTest {
         ExtensionHandler handler = new ExtensionHandler(List.of(plugin), 7, log);
         Path socket = dir.resolve("ext.7");
         try (ExtensionServer server = ExtensionServer.start(socket, new ExtensionProcessor(handler, () -> { }))) {
-            double best = 0;
-            for (int round = 0; round < 8; round++) { // the first rounds warm the JIT up
-                long started = System.nanoTime();
+            for (int round = 0; round < 2; round++) { // a second call on a new connection, as osqueryd does
                 int[] shape = generate(socket);
-                double seconds = (System.nanoTime() - started) / 1e9;
                 assertEquals(ROWS, shape[0]);
                 assertEquals(table.columns().size(), shape[1], "every column of a full row");
-                best = Math.max(best, ROWS / seconds);
             }
-            System.out.printf("generate: %,.0f rows/s over the socket (50,000 rows, every column)%n", best);
-            assertTrue(best >= FLOOR_ROWS_PER_SECOND, "only " + (long) best + " rows/s");
         }
     }
 
