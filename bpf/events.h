@@ -161,8 +161,8 @@ struct vj_socket {
 	__u64 cgroup_id;
 	__u64 cgroup_v1_id;
 	__u64 duration_ns;    /* time in the syscall; connect-done: since the connect call */
-	__u64 bytes_sent;     /* close/shutdown of TCP: bytes the peer acknowledged */
-	__u64 bytes_received; /* close/shutdown of TCP: bytes received */
+	__u64 bytes_sent;     /* close/shutdown of TCP: data bytes sent, retransmissions included */
+	__u64 bytes_received; /* close/shutdown of TCP: data bytes received (FIN not counted) */
 	__u64 lifetime_ns;    /* close: since the socket was created or accepted */
 	__u32 pid;
 	__u32 tid;

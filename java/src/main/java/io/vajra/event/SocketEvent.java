@@ -9,7 +9,7 @@ import io.vajra.container.CgroupContext;
  *
  * @param op            one of {@link io.vajra.bpf.SocketRecordLayout}'s OP_* values
  * @param durationNanos time in the syscall; for OP_CONNECT_DONE, since the connect call
- * @param bytesSent     TCP close/shutdown: bytes the peer acknowledged (FLAG_HAS_BYTES)
+ * @param bytesSent     TCP close/shutdown: data bytes sent, retransmissions included (FLAG_HAS_BYTES)
  * @param lifetimeNanos close: since the socket was created or accepted (FLAG_HAS_LIFETIME)
  * @param ret           the syscall's return: fd, 0 or -errno; OP_CONNECT_DONE: 0 or -error
  * @param fd            the socket's fd (for socket/accept: the new one)

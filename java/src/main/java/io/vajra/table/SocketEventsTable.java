@@ -90,9 +90,9 @@ public final class SocketEventsTable implements EventTable {
     private static final int CMDLINE = SCHEMA.add(Column.text("cmdline",
             "The process's arguments joined by spaces, as in bpf_process_events; empty when unknown"));
     private static final int BYTES_SENT = SCHEMA.add(Column.bigint("bytes_sent",
-            "TCP close and shutdown: bytes the peer acknowledged; NULL otherwise"));
+            "TCP close and shutdown: data bytes sent, retransmissions included; NULL otherwise"));
     private static final int BYTES_RECEIVED = SCHEMA.add(Column.bigint("bytes_received",
-            "TCP close and shutdown: bytes received; NULL otherwise"));
+            "TCP close and shutdown: data bytes received (the FIN not counted); NULL otherwise"));
     private static final int LIFETIME = SCHEMA.add(Column.bigint("lifetime",
             "close: nanoseconds since the socket was created or accepted; NULL when unknown"));
     private static final int NETNS = SCHEMA.add(Column.bigint("netns",
