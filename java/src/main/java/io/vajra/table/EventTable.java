@@ -1,5 +1,8 @@
 package io.vajra.table;
 
+import io.vajra.event.EventStore;
+import io.vajra.event.StoreStats;
+
 /**
  * A table backed by an event store: rows carry an {@code eid} column, eids only grow, and old
  * events leave from the low end. Lets a mirror (the shell's SQLite copy) sync incrementally.
@@ -7,9 +10,15 @@ package io.vajra.table;
 public interface EventTable extends Table {
     String EID = "eid";
 
+    /** The store the rows come from. */
+    EventStore<?> store();
+
     /**
      * The eids held right now, inclusive: {@code min} is the oldest held, {@code max} the last
      * assigned; {@code min > max} when the store is empty.
      */
-    LongBounds heldEids();
+    default LongBounds heldEids() {
+        StoreStats stats = store().stats();
+        return new LongBounds(stats.oldestEid(), stats.newestEid());
+    }
 }

@@ -9,7 +9,6 @@ import io.vajra.container.ContainerNames;
 import io.vajra.event.EventSlice;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
-import io.vajra.event.StoreStats;
 import io.vajra.format.Argv;
 import io.vajra.format.Cmdline;
 import io.vajra.format.PathText;
@@ -131,9 +130,8 @@ public final class ProcessEventsTable implements EventTable {
     }
 
     @Override
-    public LongBounds heldEids() {
-        StoreStats stats = store.stats();
-        return new LongBounds(stats.oldestEid(), stats.newestEid());
+    public EventStore<ProcessEvent> store() {
+        return store;
     }
 
     @Override

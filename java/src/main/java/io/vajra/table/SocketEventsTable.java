@@ -9,7 +9,6 @@ import io.vajra.container.ContainerNames;
 import io.vajra.event.EventSlice;
 import io.vajra.event.EventStore;
 import io.vajra.event.SocketEvent;
-import io.vajra.event.StoreStats;
 import io.vajra.format.AddressText;
 import io.vajra.format.Argv;
 import io.vajra.format.Cmdline;
@@ -129,9 +128,8 @@ public final class SocketEventsTable implements EventTable {
     }
 
     @Override
-    public LongBounds heldEids() {
-        StoreStats stats = store.stats();
-        return new LongBounds(stats.oldestEid(), stats.newestEid());
+    public EventStore<SocketEvent> store() {
+        return store;
     }
 
     @Override
