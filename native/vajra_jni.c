@@ -44,7 +44,7 @@ static jlong open_session(JNIEnv *env, jclass cls, jint ring_bytes, jint argv_ca
 			  jboolean containers, jboolean sockets)
 {
 	(void)cls;
-	static char err[VJ_ERROR_MAX];
+	char err[VJ_ERROR_MAX]; /* per call: two threads may open at once */
 	struct vj_settings settings = {
 		.ring_bytes = (uint32_t)ring_bytes,
 		.argv_cap = (uint32_t)argv_cap,

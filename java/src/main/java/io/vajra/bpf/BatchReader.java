@@ -2,6 +2,7 @@ package io.vajra.bpf;
 
 import static io.vajra.bpf.ProcessRecordLayout.*;
 
+import io.vajra.event.CgroupResolver;
 import io.vajra.event.ProcessEvent;
 import io.vajra.event.SocketEvent;
 import java.nio.ByteBuffer;
@@ -9,6 +10,8 @@ import java.util.function.Consumer;
 
 /** Turns one batch (see {@link ProcessRecordLayout}) into events. Stateless. */
 public final class BatchReader {
+    private static final byte[] NO_BYTES = new byte[0];
+
     private BatchReader() {}
 
     /** Calls {@code sink} for every process record in the batch; returns how many records there were. */
@@ -27,6 +30,15 @@ public final class BatchReader {
     /** As above, and {@code sockets} for every socket record. */
     public static int read(ByteBuffer batch, Consumer<ProcessEvent> processes, Consumer<CgroupName> cgroups,
             Consumer<SocketEvent> sockets) {
+        return read(batch, processes, cgroups, sockets, CgroupResolver.NONE);
+    }
+
+    /**
+     * As above, with each event's cgroup context resolved while it is decoded (a name in
+     * the batch reaches {@code cgroups} before the events after it are resolved).
+     */
+    public static int read(ByteBuffer batch, Consumer<ProcessEvent> processes, Consumer<CgroupName> cgroups,
+            Consumer<SocketEvent> sockets, CgroupResolver resolver) {
         int used = batch.limit();
         if (used < BATCH_SIZE) {
             return 0;
@@ -46,9 +58,9 @@ public final class BatchReader {
                 throw new IllegalStateException("malformed record at " + at + " (size " + size + ")");
             }
             if (family == FAMILY_PROCESS) {
-                processes.accept(process(batch, at));
+                processes.accept(process(batch, at, resolver));
             } else if (family == FAMILY_SOCKET) {
-                sockets.accept(socket(batch, at));
+                sockets.accept(socket(batch, at, resolver));
             } else if (family == FAMILY_CGROUP) {
                 cgroups.accept(new CgroupName(batch.getLong(at + CGROUP_ID_OF_NAME),
                         batch.getInt(at + CGROUP_HIERARCHY),
@@ -59,7 +71,7 @@ public final class BatchReader {
         return count;
     }
 
-    private static ProcessEvent process(ByteBuffer b, int at) {
+    private static ProcessEvent process(ByteBuffer b, int at, CgroupResolver resolver) {
         int pathLen = Short.toUnsignedInt(b.getShort(at + PATH_LEN));
         int cwdLen = Short.toUnsignedInt(b.getShort(at + CWD_LEN));
         int filenameLen = Short.toUnsignedInt(b.getShort(at + FILENAME_LEN));
@@ -69,11 +81,13 @@ public final class BatchReader {
         byte[] cwd = bytes(b, var += pathLen, cwdLen);
         byte[] filename = bytes(b, var += cwdLen, filenameLen);
         byte[] argv = bytes(b, var + filenameLen, argvLen);
+        long cgroupId = b.getLong(at + CGROUP_ID);
+        long cgroupV1Id = b.getLong(at + CGROUP_V1_ID);
         return new ProcessEvent(
                 Short.toUnsignedInt(b.getShort(at + OP)),
                 b.getLong(at + KTIME_NS),
                 b.getLong(at + UNIX_NS),
-                b.getLong(at + CGROUP_ID),
+                cgroupId,
                 b.getLong(at + DURATION_NS),
                 b.getLong(at + START_NS),
                 b.getInt(at + PID),
@@ -95,22 +109,24 @@ public final class BatchReader {
                 Short.toUnsignedInt(b.getShort(at + ARGC)),
                 cString(b, at + COMM, COMM_LEN),
                 path, cwd, filename, argv,
-                b.getLong(at + CGROUP_V1_ID),
+                cgroupV1Id,
                 b.getInt(at + PID_NS),
                 b.getInt(at + NS_PID),
-                null);
+                resolver.contextOf(cgroupId, cgroupV1Id));
     }
 
-    private static SocketEvent socket(ByteBuffer b, int at) {
+    private static SocketEvent socket(ByteBuffer b, int at, CgroupResolver resolver) {
         int localPathLen = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.LOCAL_PATH_LEN));
         int remotePathLen = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PATH_LEN));
         int var = at + SocketRecordLayout.RECORD_SIZE;
+        long cgroupId = b.getLong(at + SocketRecordLayout.CGROUP_ID);
+        long cgroupV1Id = b.getLong(at + SocketRecordLayout.CGROUP_V1_ID);
         return new SocketEvent(
                 Short.toUnsignedInt(b.getShort(at + OP)),
                 b.getLong(at + KTIME_NS),
                 b.getLong(at + UNIX_NS),
-                b.getLong(at + SocketRecordLayout.CGROUP_ID),
-                b.getLong(at + SocketRecordLayout.CGROUP_V1_ID),
+                cgroupId,
+                cgroupV1Id,
                 b.getLong(at + SocketRecordLayout.DURATION_NS),
                 b.getLong(at + SocketRecordLayout.BYTES_SENT),
                 b.getLong(at + SocketRecordLayout.BYTES_RECEIVED),
@@ -136,7 +152,7 @@ public final class BatchReader {
                 cString(b, at + SocketRecordLayout.COMM, COMM_LEN),
                 bytes(b, var, localPathLen),
                 bytes(b, var + localPathLen, remotePathLen),
-                null, new byte[0], new byte[0]);
+                resolver.contextOf(cgroupId, cgroupV1Id), NO_BYTES, NO_BYTES);
     }
 
     private static byte[] bytes(ByteBuffer b, int at, int len) {

@@ -1,6 +1,7 @@
 package io.vajra.container;
 
 import io.vajra.bpf.CgroupName;
+import io.vajra.event.CgroupResolver;
 import io.vajra.format.RawText;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.Map;
  *
  * <p>Threading: the collector thread only.
  */
-public final class CgroupNames {
+public final class CgroupNames implements CgroupResolver {
     public static final int DEFAULT_CAPACITY = 65_536;
 
     private record Key(long id, int hierarchy) {}
@@ -24,6 +25,9 @@ public final class CgroupNames {
     private final Map<Pair, CgroupContext> contexts;
     /** The one v1 hierarchy the kernel follows (fixed per session), 0 until a name from it came. */
     private int v1Hierarchy;
+    private CgroupContext last;
+    private long lastV2Id;
+    private long lastV1Id;
 
     public CgroupNames(int capacity) {
         this.paths = lru(capacity);
@@ -39,11 +43,27 @@ public final class CgroupNames {
         String known = paths.put(key, path);
         if (known != null && !known.equals(path)) {
             contexts.clear(); // an id now names another cgroup (a renamed one): parse afresh
+            last = null;
         }
     }
 
     /** The context of a process in cgroup2 {@code v2Id} and v1 cgroup {@code v1Id} (0: none). */
+    @Override
     public CgroupContext contextOf(long v2Id, long v1Id) {
+        // Events come in runs from the same cgroups: answer those without a map lookup.
+        if (last != null && v2Id == lastV2Id && v1Id == lastV1Id) {
+            return last;
+        }
+        CgroupContext context = lookup(v2Id, v1Id);
+        if (context != CgroupContext.UNKNOWN) {
+            last = context;
+            lastV2Id = v2Id;
+            lastV1Id = v1Id;
+        }
+        return context;
+    }
+
+    private CgroupContext lookup(long v2Id, long v1Id) {
         Pair pair = new Pair(v2Id, v1Id);
         CgroupContext context = contexts.get(pair);
         if (context == null) {

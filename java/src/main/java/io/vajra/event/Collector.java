@@ -47,6 +47,7 @@ public final class Collector implements AutoCloseable {
     private volatile int cgroupNamesKnown;
     private volatile long bootToUnixNanos;
     private long snapshotRecords;
+    private ProcessEvent lastProcessEvent;
     private volatile boolean running = true;
 
     private Collector(ProbeSession session, EventStore<ProcessEvent> processes, EventStore<SocketEvent> sockets) {
@@ -134,7 +135,7 @@ public final class Collector implements AutoCloseable {
         do {
             before = snapshotRecords;
             session.poll(batch, 0);
-            BatchReader.read(batch, this::ingest, cgroups::learn, this::ingestSocket);
+            BatchReader.read(batch, this::ingest, cgroups::learn, this::ingestSocket, cgroups);
             flush();
         } while (snapshotRecords > before);
     }
@@ -143,7 +144,7 @@ public final class Collector implements AutoCloseable {
         while (running) {
             try {
                 session.poll(batch, POLL_TIMEOUT_MILLIS);
-                BatchReader.read(batch, this::ingest, cgroups::learn, this::ingestSocket);
+                BatchReader.read(batch, this::ingest, cgroups::learn, this::ingestSocket, cgroups);
                 flush();
             } catch (RuntimeException e) {
                 // A bad batch must not stop collection: count it, say it once in a while.
@@ -156,18 +157,15 @@ public final class Collector implements AutoCloseable {
         }
     }
 
-    /** A socket event, completed with its container and the process's binary and arguments. */
-    private void ingestSocket(SocketEvent raw) {
-        SocketEvent e = cache.complete(raw, cgroups.contextOf(raw.cgroupId(), raw.cgroupV1Id()));
+    /** A socket event, completed with the process's binary and arguments. */
+    private void ingestSocket(SocketEvent e) {
         containers.saw(e.cgroup(), e.unixNanos());
-        pendingSockets.add(e);
+        pendingSockets.add(cache.complete(e));
     }
 
     /** Snapshot records only teach the cache; everything else becomes a row. */
-    private void ingest(ProcessEvent raw) {
-        bootToUnixNanos = raw.unixNanos() - raw.kernelNanos();
-        // The kernel sent the cgroup's name before the first event in it (same ring, in order).
-        ProcessEvent e = raw.withCgroup(cgroups.contextOf(raw.cgroupId(), raw.cgroupV1Id()));
+    private void ingest(ProcessEvent e) {
+        lastProcessEvent = e;
         if (e.op() == ProcessRecordLayout.OP_SNAPSHOT) {
             snapshotRecords++;
             cache.observe(withProcCmdline(e));
@@ -186,6 +184,11 @@ public final class Collector implements AutoCloseable {
             sockets.appendAll(pendingSockets);
             pendingSockets.clear();
         }
+        // Once per batch, not per event: the readers only need a recent value.
+        if (lastProcessEvent != null) {
+            bootToUnixNanos = lastProcessEvent.unixNanos() - lastProcessEvent.kernelNanos();
+            lastProcessEvent = null;
+        }
         knownProcesses = cache.size();
         cgroupNamesKnown = cgroups.size();
     }
@@ -200,7 +203,7 @@ public final class Collector implements AutoCloseable {
                     argc++;
                 }
             }
-            return e.withArgv(argv, argc);
+            return e.withImage(e.path(), argv, argc);
         } catch (IOException | SecurityException gone) {
             return e; // exited meanwhile, or a kernel thread: no arguments
         }

@@ -36,11 +36,9 @@ final class ProcessCache {
     }
 
     /** A socket event with the binary and arguments of the process that made it, if known. */
-    SocketEvent complete(SocketEvent e, io.vajra.container.CgroupContext context) {
+    SocketEvent complete(SocketEvent e) {
         Known known = byPid.get(e.pid());
-        return known == null
-                ? e.withContext(context, new byte[0], new byte[0])
-                : e.withContext(context, known.path(), known.argv());
+        return known == null ? e : e.withProcess(known.path(), known.argv());
     }
 
     /** Learns from the event and returns it, completed with what the cache knew. */
@@ -58,13 +56,7 @@ final class ProcessCache {
         }
         if (ProcessRecordLayout.isFork(op)) {
             Known parent = byPid.get(e.ppid());
-            ProcessEvent filled = e;
-            if (parent != null) {
-                filled = filled.withArgv(parent.argv(), parent.argc());
-                if (filled.path().length == 0) {
-                    filled = filled.withPath(parent.path());
-                }
-            }
+            ProcessEvent filled = parent == null ? e : e.withImage(parent.path(), parent.argv(), parent.argc());
             byPid.put(e.pid(), new Known(e.startBootNanos(), filled.path(), filled.argv(), filled.argc()));
             return filled;
         }
@@ -73,8 +65,7 @@ final class ProcessCache {
             if (known == null || known.startBootNanos() != e.startBootNanos()) {
                 return e;
             }
-            ProcessEvent filled = e.withArgv(known.argv(), known.argc());
-            return e.path().length == 0 ? filled.withPath(known.path()) : filled;
+            return e.withImage(known.path(), known.argv(), known.argc());
         }
         return e;
     }

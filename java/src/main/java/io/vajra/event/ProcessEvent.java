@@ -63,27 +63,15 @@ public record ProcessEvent(
         return FIXED_BYTES + comm.length + path.length + cwd.length + filename.length + argv.length;
     }
 
-    /** The same event with the binary path filled in from elsewhere (exit events lose the mm). */
-    public ProcessEvent withPath(byte[] knownPath) {
+    /**
+     * The same event with the image it runs filled in from elsewhere: exit events have lost
+     * the process's memory map, fork rows run their parent's image. {@code knownPath} is
+     * used only when the event has no path of its own.
+     */
+    public ProcessEvent withImage(byte[] knownPath, byte[] knownArgv, int knownArgc) {
         return new ProcessEvent(op, kernelNanos, unixNanos, cgroupId, durationNanos, startBootNanos,
                 pid, tid, ppid, uid, gid, euid, egid, suid, sgid, fsuid, fsgid, auid, exitCode,
-                exitSignal, argvTrueLength, flags, argc, comm, knownPath, cwd, filename, argv,
-                cgroupV1Id, pidNs, nsPid, cgroup);
-    }
-
-    /** The same event with arguments filled in from elsewhere (snapshot and fork rows). */
-    public ProcessEvent withArgv(byte[] knownArgv, int knownArgc) {
-        return new ProcessEvent(op, kernelNanos, unixNanos, cgroupId, durationNanos, startBootNanos,
-                pid, tid, ppid, uid, gid, euid, egid, suid, sgid, fsuid, fsgid, auid, exitCode,
-                exitSignal, knownArgv.length, flags, knownArgc, comm, path, cwd, filename, knownArgv,
-                cgroupV1Id, pidNs, nsPid, cgroup);
-    }
-
-    /** The same event attributed to its cgroup and container. */
-    public ProcessEvent withCgroup(CgroupContext context) {
-        return new ProcessEvent(op, kernelNanos, unixNanos, cgroupId, durationNanos, startBootNanos,
-                pid, tid, ppid, uid, gid, euid, egid, suid, sgid, fsuid, fsgid, auid, exitCode,
-                exitSignal, argvTrueLength, flags, argc, comm, path, cwd, filename, argv,
-                cgroupV1Id, pidNs, nsPid, context);
+                exitSignal, knownArgv.length, flags, knownArgc, comm, path.length == 0 ? knownPath : path,
+                cwd, filename, knownArgv, cgroupV1Id, pidNs, nsPid, cgroup);
     }
 }

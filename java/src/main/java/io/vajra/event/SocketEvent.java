@@ -64,11 +64,11 @@ public record SocketEvent(
         return FIXED_BYTES + comm.length + localPath.length + remotePath.length;
     }
 
-    /** The same event attributed to its container and process (by the collector). */
-    public SocketEvent withContext(CgroupContext context, byte[] path, byte[] argv) {
+    /** The same event with the binary and arguments of the process that made it. */
+    public SocketEvent withProcess(byte[] path, byte[] argv) {
         return new SocketEvent(op, kernelNanos, unixNanos, cgroupId, cgroupV1Id, durationNanos, bytesSent,
                 bytesReceived, lifetimeNanos, pid, tid, ppid, uid, gid, ret, fd, netns, pidNs, nsPid, family,
                 type, protocol, flags, localPort, remotePort, localAddress, remoteAddress, comm, localPath,
-                remotePath, context, path, argv);
+                remotePath, cgroup, path, argv);
     }
 }

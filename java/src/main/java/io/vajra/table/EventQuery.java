@@ -1,6 +1,11 @@
 package io.vajra.table;
 
+import io.vajra.event.Event;
 import io.vajra.event.EventRange;
+import io.vajra.event.EventSlice;
+import io.vajra.event.EventStore;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * What one query asks of an event table's {@code eid}, {@code time} and {@code pid} columns,
@@ -44,6 +49,34 @@ final class EventQuery {
     boolean test(long eid, int pid, long unixNanos) {
         return eids.test(eid) && pids.test(Integer.toUnsignedLong(pid))
                 && seconds.test(Math.floorDiv(unixNanos, NANOS_PER_SECOND));
+    }
+
+    /** Makes one row of an event; {@code eid} is the store's. */
+    @FunctionalInterface
+    interface RowMaker<E> {
+        Object[] row(long eid, E event);
+    }
+
+    /**
+     * Reads the store's range, keeps the events {@code wanted} and {@link #test} accept (before
+     * any formatting), and hands their rows to {@code sink} until it says stop.
+     */
+    <E extends Event> void scan(EventStore<E> store, Predicate<E> wanted, ToIntFunction<E> pidOf,
+            RowMaker<E> maker, RowSink sink) {
+        if (isEmpty()) {
+            return;
+        }
+        EventSlice<E> slice = store.read(range());
+        for (int i = 0; i < slice.size(); i++) {
+            E event = slice.event(i);
+            long eid = slice.eid(i);
+            if (!wanted.test(event) || !test(eid, pidOf.applyAsInt(event), event.unixNanos())) {
+                continue; // cheaper to skip here than to format a row SQLite would drop
+            }
+            if (!sink.accept(maker.row(eid, event))) {
+                return;
+            }
+        }
     }
 
     /** The {@code time} column: UNIX seconds, rounded down. */

@@ -6,7 +6,6 @@ import static io.vajra.table.ColumnOption.INDEX;
 
 import io.vajra.bpf.ProcessRecordLayout;
 import io.vajra.container.ContainerNames;
-import io.vajra.event.EventSlice;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
 import io.vajra.format.Argv;
@@ -136,28 +135,15 @@ public final class ProcessEventsTable implements EventTable {
 
     @Override
     public void generate(QueryConstraints constraints, RowSink sink) {
-        EventQuery query = EventQuery.of(constraints);
-        if (query.isEmpty()) {
-            return;
-        }
-        EventSlice<ProcessEvent> slice = store.read(query.range());
         // Arguments are split only when read, and each form built only when asked for:
         // json_cmdline (hidden, so not in osquery's SELECT *) costs as much as the rest of a row.
         boolean wantCmdline = constraints.isUsed(CMDLINE);
         boolean wantJsonCmdline = constraints.isUsed(JSON_CMDLINE);
         long bootToUnix = bootToUnixNanos.getAsLong();
-        for (int i = 0; i < slice.size(); i++) {
-            ProcessEvent event = slice.event(i);
-            if (event.op() == ProcessRecordLayout.OP_SNAPSHOT) {
-                continue; // start-up state for the process cache, not something that happened
-            }
-            if (!query.test(slice.eid(i), event.pid(), event.unixNanos())) {
-                continue; // cheaper to skip here than to format a row SQLite would drop
-            }
-            if (!sink.accept(row(slice.eid(i), event, wantCmdline, wantJsonCmdline, bootToUnix, containerNames))) {
-                return;
-            }
-        }
+        // Snapshot records are start-up state for the process cache, not something that happened.
+        EventQuery.of(constraints).scan(store, event -> event.op() != ProcessRecordLayout.OP_SNAPSHOT,
+                ProcessEvent::pid,
+                (eid, event) -> row(eid, event, wantCmdline, wantJsonCmdline, bootToUnix, containerNames), sink);
     }
 
     private static Object[] row(long eid, ProcessEvent e, boolean wantCmdline, boolean wantJsonCmdline,

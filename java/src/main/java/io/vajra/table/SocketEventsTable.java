@@ -6,7 +6,6 @@ import static io.vajra.table.ColumnOption.INDEX;
 
 import io.vajra.bpf.SocketRecordLayout;
 import io.vajra.container.ContainerNames;
-import io.vajra.event.EventSlice;
 import io.vajra.event.EventStore;
 import io.vajra.event.SocketEvent;
 import io.vajra.format.AddressText;
@@ -134,21 +133,9 @@ public final class SocketEventsTable implements EventTable {
 
     @Override
     public void generate(QueryConstraints constraints, RowSink sink) {
-        EventQuery query = EventQuery.of(constraints);
-        if (query.isEmpty()) {
-            return;
-        }
-        EventSlice<SocketEvent> slice = store.read(query.range());
         boolean wantCmdline = constraints.isUsed(CMDLINE);
-        for (int i = 0; i < slice.size(); i++) {
-            SocketEvent event = slice.event(i);
-            if (!query.test(slice.eid(i), event.pid(), event.unixNanos())) {
-                continue; // cheaper to skip here than to format a row SQLite would drop
-            }
-            if (!sink.accept(row(slice.eid(i), event, wantCmdline, containerNames))) {
-                return;
-            }
-        }
+        EventQuery.of(constraints).scan(store, event -> true, SocketEvent::pid,
+                (eid, event) -> row(eid, event, wantCmdline, containerNames), sink);
     }
 
     private static Object[] row(long eid, SocketEvent e, boolean wantCmdline, ContainerNames names) {
