@@ -51,10 +51,17 @@ public final class ContainerRegistry {
         };
     }
 
-    public synchronized void saw(CgroupContext context, long unixNanos) {
-        if (!context.inContainer()) {
+    public void saw(CgroupContext context, long unixNanos) {
+        // Host events (most of them) never take the lock.
+        if (context == null || !context.inContainer()) {
             return;
         }
+        synchronized (this) {
+            record(context, unixNanos);
+        }
+    }
+
+    private void record(CgroupContext context, long unixNanos) {
         Entry e = byId.get(context.containerId());
         if (e == null) {
             e = new Entry(context, unixNanos);
