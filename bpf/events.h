@@ -17,7 +17,7 @@
 
 #include <linux/types.h>
 
-#define VJ_ABI_VERSION 2
+#define VJ_ABI_VERSION 3
 
 /* Bounds of the variable parts. VJ_ARGV_MAX is the highest argv cap a user can
  * configure; the default cap is VJ_ARGV_DEFAULT. */
@@ -31,6 +31,7 @@ enum vj_family {
 	VJ_FAMILY_PROCESS = 1,
 	VJ_FAMILY_CGROUP = 2, /* names of cgroups, sent once before the first event in each */
 	VJ_FAMILY_SOCKET = 3,
+	VJ_FAMILY_FILE = 4,
 };
 
 /* Socket operations: the syscall, or the later outcome of a non-blocking connect. */
@@ -96,6 +97,10 @@ enum vj_stat {
 	VJ_STAT_SENT_CGROUP,        /* cgroup names sent */
 	VJ_STAT_SENT_SOCKET,        /* socket events sent */
 	VJ_STAT_LOST_SOCKET_INFLIGHT, /* socket-syscall-in-flight map full: a socket event was missed */
+	VJ_STAT_SENT_FILE,          /* file events sent */
+	VJ_STAT_LOST_FILE_INFLIGHT, /* file-syscall-in-flight map full: a file event was missed */
+	VJ_STAT_FILE_UNTRACKED,     /* open-files map full: a write's close could not be followed */
+	VJ_STAT_FILE_TOO_DEEP,      /* a path deeper than the filter walks: treated as unwatched */
 	VJ_STAT_MAX,
 };
 
@@ -187,6 +192,108 @@ struct vj_socket {
 	char comm[VJ_COMM_LEN];
 	/* then: local_path[local_path_len] remote_path[remote_path_len] */
 };
+
+/* What a file event reports (osquery's file_events actions). */
+enum vj_file_op {
+	VJ_OP_FILE_CREATED = 1,
+	VJ_OP_FILE_UPDATED = 2,  /* written or truncated: once per open-write-close */
+	VJ_OP_FILE_DELETED = 3,
+	VJ_OP_FILE_MOVED = 4,    /* side[0] moved to side[1]: MOVED_FROM and MOVED_TO rows */
+	VJ_OP_FILE_ATTRIB = 5,   /* chmod, chown, xattrs, utimes */
+	VJ_OP_FILE_OPENED = 6,   /* file_accesses categories only */
+	VJ_OP_FILE_ACCESSED = 7, /* read, reported at close like UPDATED */
+};
+
+/* vj_file.flags */
+enum vj_file_flag {
+	VJ_FF_HAS_INODE = 1 << 0,  /* ino..ctime_ns were read from the kernel's inode */
+	VJ_FF_CREATED = 1 << 1,    /* the open created the file (FMODE_CREATED) */
+	VJ_FF_TRUNCATED = 1 << 2,  /* opened with O_TRUNC, or ftruncate()d while open */
+	VJ_FF_LAST_CLOSE = 1 << 3, /* close: the last reference to the open file went */
+};
+
+/* vj_file_side.flags */
+enum vj_side_flag {
+	VJ_SF_WATCHED = 1 << 0,        /* the kernel matched this side to a watch root */
+	VJ_SF_PATH_TRUNCATED = 1 << 1, /* path deeper than the walk or VJ_PATH_MAX */
+	VJ_SF_PATH_FAULT = 1 << 2,
+	VJ_SF_PATH_DELETED = 1 << 3,   /* the file was unlinked while open */
+	VJ_SF_NAME_FAULT = 1 << 4,     /* the caller's string could not be read */
+	VJ_SF_ROOT_BY_NAME = 1 << 5,   /* the root was reached walking the name (name_skip valid) */
+	VJ_SF_NAME_RAW = 1 << 6,       /* name is not a path (a symlink's target) */
+};
+
+/* One path of a file event. An fd target carries the file's path; a name target
+ * the base directory (cwd, dirfd or root) and the caller's string. */
+struct vj_file_side {
+	__u64 root_ino;   /* watch root matched (0: this side is not watched) */
+	__u32 root_dev;   /* kernel dev_t (major << 20 | minor) */
+	__u16 depth;      /* components of path that lie below the root */
+	__u16 name_skip;  /* VJ_SF_ROOT_BY_NAME: name components up to the root */
+	__u16 path_len;   /* leaf first in the ring; absolute in a batch */
+	__u16 name_len;
+	__u16 flags;      /* enum vj_side_flag */
+	__u16 reserved;
+};
+
+struct vj_file {
+	struct vj_header h;
+	__u64 cgroup_id;
+	__u64 cgroup_v1_id;
+	__u64 ino;          /* VJ_FF_HAS_INODE: the target's inode, after the call */
+	__u64 size;
+	__s64 atime_ns;
+	__s64 mtime_ns;
+	__s64 ctime_ns;
+	__u32 dev;
+	__u32 mode;
+	__u32 file_uid;
+	__u32 file_gid;
+	__u32 pid;
+	__u32 tid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 euid;
+	__u32 egid;
+	__u32 auid;
+	__u32 pid_ns;
+	__u32 ns_pid;
+	__s32 ret;          /* the syscall's return (an fd for opens) */
+	__s32 fd;           /* the fd acted on, -1 if none */
+	__u32 open_flags;   /* opens: O_* flags; *at calls: AT_* / RENAME_* flags */
+	__u32 f_mode;       /* opens and closes: the kernel's FMODE_* bits */
+	__u16 syscall;      /* x86_64 syscall number; VJ_FILE_BY_EXIT for exit */
+	__u16 flags;        /* enum vj_file_flag */
+	__u32 reserved;
+	struct vj_file_side side[2];
+	char comm[VJ_COMM_LEN];
+	/* then: side[0] path, side[0] name, side[1] path, side[1] name */
+};
+
+/* vj_file.syscall of a close done by the process exiting. */
+#define VJ_FILE_BY_EXIT 0xffff
+
+/* Kernel-side FIM filter: watch roots and the steps that lead to them. */
+enum vj_root_flag {
+	VJ_ROOT_RECURSIVE = 1 << 0, /* deeper than direct children */
+	VJ_ROOT_ACCESSES = 1 << 1,  /* some category under it reports OPENED/ACCESSED */
+};
+
+struct vj_fim_key {
+	__u64 ino;
+	__u32 dev;        /* kernel dev_t */
+	__u32 name_hash;  /* steps: FNV-1a of the child's name; roots: 0 */
+};
+
+struct vj_fim_value {
+	__u64 ino;        /* steps: the child's key; roots: unused */
+	__u32 dev;
+	__u32 flags;      /* roots: enum vj_root_flag */
+};
+
+#define VJ_FNV_OFFSET 2166136261u
+#define VJ_FNV_PRIME 16777619u
 
 /* A batch handed from native to Java: this header, then `count` records. */
 struct vj_batch {

@@ -42,10 +42,12 @@ struct hlist_bl_node {
 	struct hlist_bl_node *next, **pprev;
 };
 
+struct inode;
 struct dentry {
 	struct hlist_bl_node d_hash; /* unhashed (pprev == NULL) once deleted */
 	struct dentry *d_parent;
 	struct qstr d_name;
+	struct inode *d_inode;
 };
 
 struct vfsmount {
@@ -68,14 +70,45 @@ struct ns_common {
 	unsigned int inum;
 };
 
+typedef struct { long counter; } atomic_long_t;
+
+struct super_block {
+	u32 s_dev; /* dev_t: major << 20 | minor */
+};
+
 struct inode {
 	unsigned short i_mode;
+	kuid_t i_uid;
+	kgid_t i_gid;
+	struct super_block *i_sb;
+	unsigned long i_ino;
+	s64 i_size;
+	s64 i_atime_sec; /* 6.7 and later: split timestamps */
+	s64 i_mtime_sec;
+	s64 i_ctime_sec;
+	u32 i_atime_nsec;
+	u32 i_mtime_nsec;
+	u32 i_ctime_nsec;
+};
+
+/* 6.13 and later count a file's references in f_ref (one reference reads 0),
+ * earlier kernels in f_count (one reference reads 1). */
+struct file_ref {
+	atomic_long_t refcnt;
 };
 
 struct file {
 	struct path f_path;
 	struct inode *f_inode;
 	void *private_data; /* struct socket * for a socket's file */
+	unsigned int f_mode;
+	unsigned int f_flags;
+	s64 f_pos;
+	struct file_ref f_ref;
+};
+
+struct file___old {
+	atomic_long_t f_count;
 };
 
 struct fdtable {

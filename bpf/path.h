@@ -11,7 +11,7 @@
 
 /* Deeper paths are cut at the top and flagged as truncated. */
 #define VJ_PATH_DEPTH 128
-/* Paths are only written below this offset of a scratch record. */
+/* Process records keep their paths below this offset (argv follows). */
 #define VJ_PATH_SCRATCH_END (sizeof(struct vj_process) + 3 * VJ_PATH_MAX)
 
 static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
@@ -61,7 +61,7 @@ static long walk_one_dentry(__u32 i, struct path_walk *w)
 		return 0;
 	}
 	__u32 at = w->base + w->len;
-	if (w->len > VJ_PATH_MAX - VJ_NAME_MAX || at > VJ_PATH_SCRATCH_END - VJ_NAME_MAX) {
+	if (w->len > VJ_PATH_MAX - VJ_NAME_MAX || at > VJ_SCRATCH_SIZE - VJ_NAME_MAX) {
 		w->flags |= w->truncated_flag;
 		goto done;
 	}

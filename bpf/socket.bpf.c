@@ -14,6 +14,7 @@
  * way that leaves it open.
  */
 #include "cgroup.h"
+#include "fd.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -140,15 +141,8 @@ static __always_inline void fill_caller(struct vj_socket *e)
 /* The struct sock behind fd in the current task, or NULL if it is not a socket. */
 static __always_inline struct sock *fd_sock(int fd)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *file = NULL;
-	if (bpf_probe_read_kernel(&file, sizeof(file), fds + fd) || !file)
-		return NULL;
-	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+	struct file *file = fd_file(fd);
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return NULL;
 	struct socket *sock = BPF_CORE_READ(file, private_data);
 	return sock ? BPF_CORE_READ(sock, sk) : NULL;

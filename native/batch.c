@@ -171,6 +171,46 @@ static int decode_socket(struct vj_batch_writer *w, const struct vj_socket *in, 
 	return 0;
 }
 
+/* Side paths become absolute ("/a/b"); names are kept as the caller gave them. */
+static int decode_file(struct vj_batch_writer *w, const struct vj_file *in, size_t len, int64_t boot_to_unix_ns)
+{
+	if (len < sizeof(*in) || in->h.size > len)
+		return -1;
+	size_t var = 0;
+	for (int i = 0; i < 2; i++) {
+		if (in->side[i].path_len > VJ_PATH_MAX || in->side[i].name_len > VJ_PATH_MAX)
+			return -1;
+		var += (size_t)in->side[i].path_len + in->side[i].name_len;
+	}
+	if (sizeof(*in) + var > len)
+		return -1;
+	struct vj_file *out = (struct vj_file *)(w->buf + w->used);
+	memcpy(out, in, sizeof(*in));
+	out->h.unix_ns = in->h.ktime_ns + boot_to_unix_ns;
+	const uint8_t *src = (const uint8_t *)(in + 1);
+	uint8_t *dst = (uint8_t *)(out + 1);
+	for (int i = 0; i < 2; i++) {
+		const struct vj_file_side *side = &in->side[i];
+		uint32_t n = 0;
+		/* an empty walk is "/" unless there was no path at all */
+		if (side->path_len > 0 || (side->flags & VJ_SF_WATCHED && !(side->flags & VJ_SF_NAME_RAW)))
+			n = write_absolute(dst, src, side->path_len);
+		out->side[i].path_len = n;
+		dst += n;
+		src += side->path_len;
+		memcpy(dst, src, side->name_len);
+		dst += side->name_len;
+		src += side->name_len;
+	}
+	uint32_t size = (uint32_t)(dst - (uint8_t *)out);
+	uint32_t padded = VJ_ALIGN8(size);
+	memset(dst, 0, padded - size);
+	out->h.size = padded;
+	w->used += padded;
+	w->count++;
+	return 0;
+}
+
 int vj_decode_record(struct vj_batch_writer *w, const void *data, size_t len, int64_t boot_to_unix_ns)
 {
 	const struct vj_header *h = data;
@@ -183,6 +223,8 @@ int vj_decode_record(struct vj_batch_writer *w, const void *data, size_t len, in
 		return decode_cgroup(w, data, len, boot_to_unix_ns);
 	case VJ_FAMILY_SOCKET:
 		return decode_socket(w, data, len, boot_to_unix_ns);
+	case VJ_FAMILY_FILE:
+		return decode_file(w, data, len, boot_to_unix_ns);
 	default:
 		return -1;
 	}
@@ -266,6 +308,44 @@ int vj_layout_facts(int32_t *out, int max)
 		FACT(offsetof(struct vj_socket, local_addr)),
 		FACT(offsetof(struct vj_socket, remote_addr)),
 		FACT(offsetof(struct vj_socket, comm)),
+		FACT(sizeof(struct vj_file)),
+		FACT(offsetof(struct vj_file, cgroup_id)),
+		FACT(offsetof(struct vj_file, cgroup_v1_id)),
+		FACT(offsetof(struct vj_file, ino)),
+		FACT(offsetof(struct vj_file, size)),
+		FACT(offsetof(struct vj_file, atime_ns)),
+		FACT(offsetof(struct vj_file, mtime_ns)),
+		FACT(offsetof(struct vj_file, ctime_ns)),
+		FACT(offsetof(struct vj_file, dev)),
+		FACT(offsetof(struct vj_file, mode)),
+		FACT(offsetof(struct vj_file, file_uid)),
+		FACT(offsetof(struct vj_file, file_gid)),
+		FACT(offsetof(struct vj_file, pid)),
+		FACT(offsetof(struct vj_file, tid)),
+		FACT(offsetof(struct vj_file, ppid)),
+		FACT(offsetof(struct vj_file, uid)),
+		FACT(offsetof(struct vj_file, gid)),
+		FACT(offsetof(struct vj_file, euid)),
+		FACT(offsetof(struct vj_file, egid)),
+		FACT(offsetof(struct vj_file, auid)),
+		FACT(offsetof(struct vj_file, pid_ns)),
+		FACT(offsetof(struct vj_file, ns_pid)),
+		FACT(offsetof(struct vj_file, ret)),
+		FACT(offsetof(struct vj_file, fd)),
+		FACT(offsetof(struct vj_file, open_flags)),
+		FACT(offsetof(struct vj_file, f_mode)),
+		FACT(offsetof(struct vj_file, syscall)),
+		FACT(offsetof(struct vj_file, flags)),
+		FACT(offsetof(struct vj_file, side)),
+		FACT(offsetof(struct vj_file, comm)),
+		FACT(sizeof(struct vj_file_side)),
+		FACT(offsetof(struct vj_file_side, root_ino)),
+		FACT(offsetof(struct vj_file_side, root_dev)),
+		FACT(offsetof(struct vj_file_side, depth)),
+		FACT(offsetof(struct vj_file_side, name_skip)),
+		FACT(offsetof(struct vj_file_side, path_len)),
+		FACT(offsetof(struct vj_file_side, name_len)),
+		FACT(offsetof(struct vj_file_side, flags)),
 	};
 	int n = (int)(sizeof(facts) / sizeof(facts[0]));
 	if (n > max)

@@ -158,3 +158,19 @@ void vj_process_destroy(struct process_bpf *skel)
 {
 	process_bpf__destroy(skel);
 }
+
+int vj_share_process_maps(struct bpf_object *obj, struct process_bpf *process)
+{
+	static const char *const shared[] = {"events", "stats", "scratch_space", "cgroups_named",
+					      "cgroup_scratch"};
+	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+		struct bpf_map *mine = bpf_object__find_map_by_name(obj, shared[i]);
+		struct bpf_map *theirs = bpf_object__find_map_by_name(process->obj, shared[i]);
+		if (!mine || !theirs)
+			return -ENOENT;
+		int rc = bpf_map__reuse_fd(mine, bpf_map__fd(theirs));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

@@ -17,5 +17,10 @@ uint8_t *vj_process_snapshot(struct process_bpf *skel, size_t *len, char *err, s
 int vj_process_ring_fd(struct process_bpf *skel);
 int vj_process_stats_fd(struct process_bpf *skel);
 void vj_process_destroy(struct process_bpf *skel);
+/* Makes another family's object use this one's ring, counters, scratch space
+ * and cgroup-name memory: one ring carries every event in order, and a
+ * cgroup's name is sent once whoever meets it. Before that object's load. */
+struct bpf_object;
+int vj_share_process_maps(struct bpf_object *obj, struct process_bpf *process);
 
 #endif

@@ -3,6 +3,7 @@
 #include "errors.h"
 #include "process.h"
 #include "socket.h"
+#include "file.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -15,6 +16,7 @@
 struct vj_session {
 	struct process_bpf *process;
 	struct socket_bpf *socket;
+	struct vj_files *files; /* loaded when something is first watched */
 	struct ring_buffer *ring;
 	int stats_fd;
 	int cpus;
@@ -159,11 +161,26 @@ void vj_session_counters(struct vj_session *s, uint64_t out[VJ_COUNTERS])
 	memcpy(out + VJ_STAT_MAX, s->native, sizeof(s->native));
 }
 
+int vj_session_watch_files(struct vj_session *s, const uint64_t *roots, size_t nroots, const uint64_t *steps,
+			   size_t nsteps, bool accesses, char *err, size_t err_size)
+{
+	err[0] = 0;
+	if (!s->files && nroots == 0)
+		return 0;
+	if (!s->files) {
+		s->files = vj_files_load(s->process, err, err_size);
+		if (!s->files)
+			return -1;
+	}
+	return vj_files_watch(s->files, roots, nroots, steps, nsteps, accesses, err, err_size);
+}
+
 void vj_session_close(struct vj_session *s)
 {
 	if (!s)
 		return;
 	ring_buffer__free(s->ring);
+	vj_files_destroy(s->files);
 	if (s->socket)
 		vj_socket_destroy(s->socket);
 	if (s->process)

@@ -39,6 +39,10 @@ struct vj_session *vj_session_open(const struct vj_settings *settings, char *err
  * timeout_ms. Returns the bytes used (a bare header when nothing came), or -1. */
 int vj_session_poll(struct vj_session *s, void *buf, uint32_t cap, int timeout_ms);
 void vj_session_counters(struct vj_session *s, uint64_t out[VJ_COUNTERS]);
+/* What FIM watches (see vj_files_watch); the file family is loaded on the
+ * first call with a root. Not concurrently with itself or close. */
+int vj_session_watch_files(struct vj_session *s, const uint64_t *roots, size_t nroots, const uint64_t *steps,
+			   size_t nsteps, bool accesses, char *err, size_t err_size);
 void vj_session_close(struct vj_session *s);
 
 #endif

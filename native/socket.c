@@ -10,27 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One ring, one set of counters, one cgroup-name memory for every family: events
- * stay in order in one ring, and a cgroup's name is sent once whoever meets it. */
-static int share_maps(struct socket_bpf *skel, struct process_bpf *process)
-{
-	struct {
-		struct bpf_map *mine, *theirs;
-	} shared[] = {
-		{skel->maps.events, process->maps.events},
-		{skel->maps.stats, process->maps.stats},
-		{skel->maps.scratch_space, process->maps.scratch_space},
-		{skel->maps.cgroups_named, process->maps.cgroups_named},
-		{skel->maps.cgroup_scratch, process->maps.cgroup_scratch},
-	};
-	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
-		int rc = bpf_map__reuse_fd(shared[i].mine, bpf_map__fd(shared[i].theirs));
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 struct socket_bpf *vj_socket_load(const struct vj_settings *settings, struct process_bpf *process,
 				  char *err, size_t err_size)
 {
@@ -40,7 +19,7 @@ struct socket_bpf *vj_socket_load(const struct vj_settings *settings, struct pro
 		vj_describe_failure("opening the socket BPF object", -errno, err, err_size);
 		return NULL;
 	}
-	int rc = share_maps(skel, process);
+	int rc = vj_share_process_maps(skel->obj, process);
 	if (rc) {
 		vj_describe_failure("sharing the ring with the socket programs", rc, err, err_size);
 		socket_bpf__destroy(skel);

@@ -86,6 +86,26 @@ static jlongArray read_counters(JNIEnv *env, jclass cls, jlong handle)
 	return out;
 }
 
+static void watch_files(JNIEnv *env, jclass cls, jlong handle, jlongArray roots, jlongArray steps,
+			jboolean accesses)
+{
+	(void)cls;
+	char err[VJ_ERROR_MAX];
+	jsize nroots = (*env)->GetArrayLength(env, roots), nsteps = (*env)->GetArrayLength(env, steps);
+	jlong *r = (*env)->GetLongArrayElements(env, roots, NULL);
+	jlong *st = (*env)->GetLongArrayElements(env, steps, NULL);
+	int rc = r && st ? vj_session_watch_files((struct vj_session *)(uintptr_t)handle, (const uint64_t *)r,
+						  nroots / 3, (const uint64_t *)st, nsteps / 5, accesses, err,
+						  sizeof(err))
+			 : -1;
+	if (r)
+		(*env)->ReleaseLongArrayElements(env, roots, r, JNI_ABORT);
+	if (st)
+		(*env)->ReleaseLongArrayElements(env, steps, st, JNI_ABORT);
+	if (rc)
+		throw_probe_exception(env, r && st ? err : "out of memory");
+}
+
 static void close_session(JNIEnv *env, jclass cls, jlong handle)
 {
 	(void)env;
@@ -99,6 +119,7 @@ static const JNINativeMethod methods[] = {
 	{"open", "(IIZZZ)J", (void *)open_session},
 	{"poll", "(JLjava/nio/ByteBuffer;I)I", (void *)poll_session},
 	{"counters", "(J)[J", (void *)read_counters},
+	{"watchFiles", "(J[J[JZ)V", (void *)watch_files},
 	{"close", "(J)V", (void *)close_session},
 };
 

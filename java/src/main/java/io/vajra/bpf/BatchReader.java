@@ -3,6 +3,7 @@ package io.vajra.bpf;
 import static io.vajra.bpf.ProcessRecordLayout.*;
 
 import io.vajra.event.CgroupResolver;
+import io.vajra.event.FileEvent;
 import io.vajra.event.ProcessEvent;
 import io.vajra.event.SocketEvent;
 import java.nio.ByteBuffer;
@@ -13,6 +14,18 @@ public final class BatchReader {
     private static final byte[] NO_BYTES = new byte[0];
 
     private BatchReader() {}
+
+    /** Where decoded records go, in batch order; every family is optional. */
+    public interface Sink {
+        default void process(ProcessEvent e) {}
+
+        /** A cgroup's name: comes before the events that need it. */
+        default void cgroup(CgroupName name) {}
+
+        default void socket(SocketEvent e) {}
+
+        default void file(FileEvent e) {}
+    }
 
     /** Calls {@code sink} for every process record in the batch; returns how many records there were. */
     public static int read(ByteBuffer batch, Consumer<ProcessEvent> sink) {
@@ -39,6 +52,29 @@ public final class BatchReader {
      */
     public static int read(ByteBuffer batch, Consumer<ProcessEvent> processes, Consumer<CgroupName> cgroups,
             Consumer<SocketEvent> sockets, CgroupResolver resolver) {
+        return read(batch, new Sink() {
+            @Override
+            public void process(ProcessEvent e) {
+                processes.accept(e);
+            }
+
+            @Override
+            public void cgroup(CgroupName name) {
+                cgroups.accept(name);
+            }
+
+            @Override
+            public void socket(SocketEvent e) {
+                sockets.accept(e);
+            }
+        }, resolver);
+    }
+
+    /**
+     * Hands every record to {@code sink}, with each event's cgroup context resolved while it
+     * is decoded (a name in the batch reaches the sink before the events after it are resolved).
+     */
+    public static int read(ByteBuffer batch, Sink sink, CgroupResolver resolver) {
         int used = batch.limit();
         if (used < BATCH_SIZE) {
             return 0;
@@ -52,23 +88,85 @@ public final class BatchReader {
         for (int i = 0; i < count && at < used; i++) {
             int size = batch.getInt(at + SIZE);
             int family = Short.toUnsignedInt(batch.getShort(at + FAMILY));
-            int minimum = family == FAMILY_CGROUP ? CGROUP_RECORD_SIZE
-                    : family == FAMILY_SOCKET ? SocketRecordLayout.RECORD_SIZE : RECORD_SIZE;
+            int minimum = switch (family) {
+                case FAMILY_CGROUP -> CGROUP_RECORD_SIZE;
+                case FAMILY_SOCKET -> SocketRecordLayout.RECORD_SIZE;
+                case FAMILY_FILE -> FileRecordLayout.RECORD_SIZE;
+                default -> RECORD_SIZE;
+            };
             if (size < minimum || at + size > used) {
                 throw new IllegalStateException("malformed record at " + at + " (size " + size + ")");
             }
-            if (family == FAMILY_PROCESS) {
-                processes.accept(process(batch, at, resolver));
-            } else if (family == FAMILY_SOCKET) {
-                sockets.accept(socket(batch, at, resolver));
-            } else if (family == FAMILY_CGROUP) {
-                cgroups.accept(new CgroupName(batch.getLong(at + CGROUP_ID_OF_NAME),
+            switch (family) {
+                case FAMILY_PROCESS -> sink.process(process(batch, at, resolver));
+                case FAMILY_SOCKET -> sink.socket(socket(batch, at, resolver));
+                case FAMILY_FILE -> sink.file(file(batch, at, resolver));
+                case FAMILY_CGROUP -> sink.cgroup(new CgroupName(batch.getLong(at + CGROUP_ID_OF_NAME),
                         batch.getInt(at + CGROUP_HIERARCHY),
                         bytes(batch, at + CGROUP_RECORD_SIZE, Short.toUnsignedInt(batch.getShort(at + CGROUP_PATH_LEN)))));
+                default -> { } // a family this version does not know
             }
             at += size;
         }
         return count;
+    }
+
+    private static FileEvent file(ByteBuffer b, int at, CgroupResolver resolver) {
+        int var = at + FileRecordLayout.RECORD_SIZE;
+        FileEvent.Side[] sides = new FileEvent.Side[2];
+        for (int i = 0; i < 2; i++) {
+            int side = at + FileRecordLayout.SIDES + i * FileRecordLayout.SIDE_SIZE;
+            int pathLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_PATH_LEN));
+            int nameLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_LEN));
+            int flags = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_FLAGS));
+            long rootIno = b.getLong(side + FileRecordLayout.SIDE_ROOT_INO);
+            if (pathLen == 0 && nameLen == 0 && flags == 0 && rootIno == 0) {
+                sides[i] = FileEvent.Side.NONE;
+                continue;
+            }
+            sides[i] = new FileEvent.Side(rootIno,
+                    b.getInt(side + FileRecordLayout.SIDE_ROOT_DEV),
+                    Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_DEPTH)),
+                    Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_SKIP)),
+                    bytes(b, var, pathLen), bytes(b, var + pathLen, nameLen), flags);
+            var += pathLen + nameLen;
+        }
+        long cgroupId = b.getLong(at + FileRecordLayout.CGROUP_ID);
+        long cgroupV1Id = b.getLong(at + FileRecordLayout.CGROUP_V1_ID);
+        return new FileEvent(
+                Short.toUnsignedInt(b.getShort(at + OP)),
+                b.getLong(at + KTIME_NS),
+                b.getLong(at + UNIX_NS),
+                cgroupId,
+                cgroupV1Id,
+                b.getLong(at + FileRecordLayout.INO),
+                b.getLong(at + FileRecordLayout.SIZE_BYTES),
+                b.getLong(at + FileRecordLayout.ATIME_NS),
+                b.getLong(at + FileRecordLayout.MTIME_NS),
+                b.getLong(at + FileRecordLayout.CTIME_NS),
+                b.getInt(at + FileRecordLayout.DEV),
+                b.getInt(at + FileRecordLayout.MODE),
+                b.getInt(at + FileRecordLayout.FILE_UID),
+                b.getInt(at + FileRecordLayout.FILE_GID),
+                b.getInt(at + FileRecordLayout.PID),
+                b.getInt(at + FileRecordLayout.TID),
+                b.getInt(at + FileRecordLayout.PPID),
+                b.getInt(at + FileRecordLayout.UID),
+                b.getInt(at + FileRecordLayout.GID),
+                b.getInt(at + FileRecordLayout.EUID),
+                b.getInt(at + FileRecordLayout.EGID),
+                b.getInt(at + FileRecordLayout.AUID),
+                b.getInt(at + FileRecordLayout.PID_NS),
+                b.getInt(at + FileRecordLayout.NS_PID),
+                b.getInt(at + FileRecordLayout.RET),
+                b.getInt(at + FileRecordLayout.FD),
+                b.getInt(at + FileRecordLayout.OPEN_FLAGS),
+                b.getInt(at + FileRecordLayout.F_MODE),
+                Short.toUnsignedInt(b.getShort(at + FileRecordLayout.SYSCALL)),
+                Short.toUnsignedInt(b.getShort(at + FileRecordLayout.FLAGS)),
+                sides[0], sides[1],
+                cString(b, at + FileRecordLayout.COMM, COMM_LEN),
+                resolver.contextOf(cgroupId, cgroupV1Id));
     }
 
     private static ProcessEvent process(ByteBuffer b, int at, CgroupResolver resolver) {

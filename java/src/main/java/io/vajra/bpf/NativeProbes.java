@@ -30,5 +30,12 @@ final class NativeProbes {
 
     static native long[] counters(long handle);
 
+    /**
+     * Replaces what FIM watches: roots as (ino, dev, flags) triples, steps as (dir ino, dir dev,
+     * name hash, child ino, child dev) quintuples. Loads the file probes on the first call with
+     * a root; attaches them while there is one.
+     */
+    static native void watchFiles(long handle, long[] roots, long[] steps, boolean accesses);
+
     static native void close(long handle);
 }

@@ -14,6 +14,7 @@ public final class ProbeCounters {
         "sent_exec", "sent_exec_failed", "sent_fork", "sent_exit",
         "lost_ring_full", "lost_too_big", "lost_inflight_full",
         "fault_argv", "fault_path", "lost_no_scratch", "sent_cgroup", "sent_socket", "lost_socket_inflight",
+        "sent_file", "lost_file_inflight", "lost_file_untracked", "file_too_deep",
         // native poller
         "records_decoded", "batches", "lost_malformed", "snapshot_records", "ring_bytes",
     };
@@ -40,7 +41,8 @@ public final class ProbeCounters {
     /** Events lost before reaching Java, all causes. */
     public long lost() {
         return get("lost_ring_full") + get("lost_too_big") + get("lost_inflight_full")
-                + get("lost_socket_inflight") + get("lost_no_scratch") + get("lost_malformed");
+                + get("lost_socket_inflight") + get("lost_file_inflight") + get("lost_file_untracked")
+                + get("lost_no_scratch") + get("lost_malformed");
     }
 
     public Map<String, Long> asMap() {

@@ -42,6 +42,22 @@ public final class ProbeSession implements AutoCloseable {
         batch.clear().limit(used);
     }
 
+    /**
+     * Replaces what the kernel's FIM filter watches, without a gap (see
+     * {@link io.vajra.bpf.FileRecordLayout} for the flags). The file probes are loaded on the
+     * first call with a root and stay attached while there is one.
+     *
+     * @param roots (ino, dev, flags) per watch root, dev in the kernel's encoding
+     * @param steps (dir ino, dir dev, name hash, child ino, child dev) per step toward a root
+     * @throws ProbeException when the kernel refuses
+     */
+    public synchronized void watchFiles(long[] roots, long[] steps, boolean accesses) {
+        if (roots.length % 3 != 0 || steps.length % 5 != 0) {
+            throw new IllegalArgumentException("roots come in triples, steps in quintuples");
+        }
+        NativeProbes.watchFiles(liveHandle(), roots, steps, accesses);
+    }
+
     public ProbeCounters counters() {
         return new ProbeCounters(NativeProbes.counters(liveHandle()));
     }

@@ -24,7 +24,7 @@ package io.vajra.bpf;
 public final class ProcessRecordLayout {
     private ProcessRecordLayout() {}
 
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 3;
 
     // struct vj_batch
     public static final int BATCH_SIZE = 16;
@@ -94,6 +94,7 @@ public final class ProcessRecordLayout {
     public static final int FAMILY_PROCESS = 1;
     public static final int FAMILY_CGROUP = 2;
     public static final int FAMILY_SOCKET = 3;
+    public static final int FAMILY_FILE = 4;
 
     // enum vj_process_op
     public static final int OP_EXECVE = 1;

@@ -40,6 +40,16 @@ final class CollectorOptions {
             description = "Most memory the events of one table may hold (default: ${DEFAULT-VALUE}).")
     long storeBytes;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Configuration in osquery's JSON format: file_paths, exclude_paths and file_accesses "
+                    + "for FIM, and the vajra section; re-read every 10 s (standalone only: the extension "
+                    + "follows osquery's configuration).")
+    java.nio.file.Path config;
+
+    @Option(names = "--hash-max-bytes", paramLabel = "BYTES", defaultValue = "64M", converter = ByteSize.class,
+            description = "FIM: files larger than this are not hashed; 0 turns hashing off (default: ${DEFAULT-VALUE}).")
+    long hashMaxBytes;
+
     /** @throws IllegalArgumentException with a message for the user */
     ProbeSettings probeSettings() {
         return new ProbeSettings(toInt("ring size", ringBytes), toInt("argv cap", argvCap), !noFailedExecs,

@@ -89,7 +89,7 @@ final class ExtensionCommand implements Callable<Integer> {
                 given("--events-expiry"), given("--argv-cap"));
         Probes.Launcher launcher = main.launcher();
         return new ExtensionRuntime(settings,
-                (plan, config) -> ExtensionTables.start(plan, collector, explicit, launcher), log).run();
+                (plan, config) -> ExtensionTables.start(plan, config, collector, explicit, launcher, log::info), log).run();
     }
 
     /**

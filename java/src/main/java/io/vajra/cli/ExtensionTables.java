@@ -1,6 +1,7 @@
 package io.vajra.cli;
 
 import io.vajra.bpf.ProbeSettings;
+import io.vajra.config.LiveConfig;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
 import io.vajra.event.SocketEvent;
@@ -11,6 +12,7 @@ import io.vajra.table.Table;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The extension's tables and, unless osquery disabled events, the probes feeding them.
@@ -20,20 +22,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class ExtensionTables implements RunningTables {
     private final List<Table> tables;
     private final Probes probes; // null when not collecting
+    private final FileMonitoring files;
     private final String summary;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ExtensionTables(List<Table> tables, Probes probes, String summary) {
+    private ExtensionTables(List<Table> tables, Probes probes, FileMonitoring files, String summary) {
         this.tables = tables;
         this.probes = probes;
+        this.files = files;
         this.summary = summary;
     }
 
     /** The explicit command-line options, so osquery's values only fill what was not given. */
     record Explicit(boolean eventsMax, boolean eventsExpiry, boolean argvCap) {}
 
-    static ExtensionTables start(CollectionPlan plan, CollectorOptions options, Explicit explicit,
-            Probes.Launcher launcher) {
+    static ExtensionTables start(CollectionPlan plan, LiveConfig config, CollectorOptions options,
+            Explicit explicit, Probes.Launcher launcher, Consumer<String> log) {
         // osquery fills in what the command line left to its defaults; the options then build
         // the settings exactly as they do for the shell.
         if (!explicit.eventsMax()) {
@@ -50,14 +54,23 @@ final class ExtensionTables implements RunningTables {
         EventStore<SocketEvent> sockets = new EventStore<>(store); // the same limits, each
         String limits = "events_max " + store.capacityRows() + ", events_expiry " + store.expirySeconds()
                 + " s, store bytes " + store.byteBudget();
+        FileMonitoring files = new FileMonitoring(store, options.hashMaxBytes, log);
         if (!plan.collect()) {
-            return new ExtensionTables(VajraTables.idle(processes, sockets), null, "not collecting (osquery disabled events); " + limits);
+            return new ExtensionTables(VajraTables.idle(processes, sockets, files.store()), null, files,
+                    "not collecting (osquery disabled events); " + limits);
         }
         ProbeSettings probeSettings = options.probeSettings();
-        Probes probes = launcher.start(probeSettings, processes, sockets);
+        Probes probes;
+        try {
+            probes = launcher.start(probeSettings, processes, sockets, files.sink());
+        } catch (RuntimeException e) {
+            files.close();
+            throw e;
+        }
+        files.follow(probes, config);
         // The same tables as the standalone shell (Session), so a query runs in either.
-        return new ExtensionTables(VajraTables.live(processes, sockets, probes), probes,
-                "collecting process and socket events: " + limits + ", ring "
+        return new ExtensionTables(VajraTables.live(processes, sockets, files, probes), probes, files,
+                "collecting process, socket and file events: " + limits + ", ring "
                 + probeSettings.ringBytes() + " bytes, argv_cap " + probeSettings.argvCap()
                 + (probeSettings.failedExecs() ? "" : ", no failed execs"));
     }
@@ -74,8 +87,11 @@ final class ExtensionTables implements RunningTables {
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true) && probes != null) {
-            probes.close();
+        if (closed.compareAndSet(false, true)) {
+            if (probes != null) {
+                probes.close();
+            }
+            files.close();
         }
     }
 }

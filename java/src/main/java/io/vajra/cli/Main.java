@@ -137,7 +137,7 @@ public final class Main implements Callable<Integer> {
     }
 
     int runShell(CollectorOptions options, boolean json) {
-        try (Session session = Session.start(options, launcher)) {
+        try (Session session = Session.start(options, launcher, this::note)) {
             Shell shell = new Shell(session.database(), out, err, json ? OutputMode.JSONL : OutputMode.PRETTY);
             if (stdinIsTerminal.getAsBoolean()) {
                 try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
@@ -155,7 +155,7 @@ public final class Main implements Callable<Integer> {
     }
 
     int runQuery(CollectorOptions options, String sql, Duration collect, boolean json) {
-        try (Session session = Session.start(options, launcher)) {
+        try (Session session = Session.start(options, launcher, this::note)) {
             sleep(collect);
             Shell shell = new Shell(session.database(), out, err, json ? OutputMode.JSONL : OutputMode.PRETTY);
             return shell.runStatements(sql) ? 0 : EXIT_FAILURE;
@@ -163,6 +163,14 @@ public final class Main implements Callable<Integer> {
             return fail(EXIT_FAILURE, e.getMessage());
         } catch (IllegalArgumentException e) {
             return fail(EXIT_USAGE, e.getMessage());
+        }
+    }
+
+    /** A line for the user on stderr, e.g. what FIM watches now. */
+    private void note(String line) {
+        synchronized (err) {
+            err.println("vajra: " + line);
+            err.flush();
         }
     }
 

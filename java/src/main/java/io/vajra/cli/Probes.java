@@ -8,6 +8,7 @@ import io.vajra.bpf.ProbeException;
 import io.vajra.bpf.ProbeSettings;
 import io.vajra.event.Collector;
 import io.vajra.event.EventStore;
+import io.vajra.event.FileEventSink;
 import io.vajra.event.ProcessEvent;
 import io.vajra.event.SocketEvent;
 
@@ -34,6 +35,9 @@ interface Probes extends AutoCloseable {
         return new ContainerRegistry(1, ContainerNames.system());
     }
 
+    /** Replaces what the kernel's FIM filter watches; nothing when collection is off. */
+    default void watchFiles(long[] roots, long[] steps, boolean accesses) {}
+
     @Override
     void close();
 
@@ -46,10 +50,29 @@ interface Probes extends AutoCloseable {
          * @throws io.vajra.bpf.ProbeException when the kernel refuses
          */
         Probes start(ProbeSettings settings, EventStore<ProcessEvent> processes, EventStore<SocketEvent> sockets);
+
+        /** As above, with file records handed to {@code files}; without a kernel they never come. */
+        default Probes start(ProbeSettings settings, EventStore<ProcessEvent> processes,
+                EventStore<SocketEvent> sockets, FileEventSink files) {
+            return start(settings, processes, sockets);
+        }
     }
 
-    Launcher KERNEL = (settings, processes, sockets) -> {
-        Collector collector = startCollector(settings, processes, sockets);
+    Launcher KERNEL = new Launcher() {
+        @Override
+        public Probes start(ProbeSettings settings, EventStore<ProcessEvent> processes,
+                EventStore<SocketEvent> sockets) {
+            return start(settings, processes, sockets, FileEventSink.NONE);
+        }
+
+        @Override
+        public Probes start(ProbeSettings settings, EventStore<ProcessEvent> processes,
+                EventStore<SocketEvent> sockets, FileEventSink files) {
+            return kernelProbes(startCollector(settings, processes, sockets, files));
+        }
+    };
+
+    private static Probes kernelProbes(Collector collector) {
         return new Probes() {
             @Override
             public ProbeCounters counters() {
@@ -82,20 +105,25 @@ interface Probes extends AutoCloseable {
             }
 
             @Override
+            public void watchFiles(long[] roots, long[] steps, boolean accesses) {
+                collector.watchFiles(roots, steps, accesses);
+            }
+
+            @Override
             public void close() {
                 collector.close();
             }
         };
-    };
+    }
 
     /**
      * The native library is loaded by a static initializer, so its ProbeException can arrive
      * wrapped in an ExceptionInInitializerError; users should see the message, not a trace.
      */
     private static Collector startCollector(ProbeSettings settings, EventStore<ProcessEvent> processes,
-            EventStore<SocketEvent> sockets) {
+            EventStore<SocketEvent> sockets, FileEventSink files) {
         try {
-            return Collector.start(settings, processes, sockets);
+            return Collector.start(settings, processes, sockets, files);
         } catch (ExceptionInInitializerError e) {
             if (e.getCause() instanceof ProbeException) {
                 throw (ProbeException) e.getCause();

@@ -5,7 +5,9 @@ import io.vajra.container.ContainerRegistry;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
 import io.vajra.event.SocketEvent;
+import io.vajra.fim.FileChange;
 import io.vajra.table.ContainersTable;
+import io.vajra.table.FileEventsTable;
 import io.vajra.table.ProcessEventsTable;
 import io.vajra.table.SocketEventsTable;
 import io.vajra.table.Table;
@@ -17,26 +19,33 @@ final class VajraTables {
     private VajraTables() {}
 
     /** Tables over running probes. */
-    static List<Table> live(EventStore<ProcessEvent> processes, EventStore<SocketEvent> sockets, Probes probes) {
+    static List<Table> live(EventStore<ProcessEvent> processes, EventStore<SocketEvent> sockets,
+            FileMonitoring files, Probes probes) {
         return List.of(
                 new ProcessEventsTable(processes, probes::bootToUnixNanos),
                 new SocketEventsTable(sockets),
+                new FileEventsTable(files.store()),
                 VajraStatsTable.builder()
                         .family("process", probes::counters, probes::ringBytes, probes::knownProcesses, processes)
                         .family("socket", null, null, null, sockets)
+                        .family("file", null, null, null, files.store())
+                        .collectorCounters("file", files::counters)
                         .containers(probes.containers(), probes::cgroupNamesKnown)
                         .build(),
                 new ContainersTable(probes.containers()));
     }
 
     /** The same tables, empty, when nothing is collected (osquery's disable_events). */
-    static List<Table> idle(EventStore<ProcessEvent> processes, EventStore<SocketEvent> sockets) {
+    static List<Table> idle(EventStore<ProcessEvent> processes, EventStore<SocketEvent> sockets,
+            EventStore<FileChange> files) {
         return List.of(
                 new ProcessEventsTable(processes, () -> 0),
                 new SocketEventsTable(sockets),
+                new FileEventsTable(files),
                 VajraStatsTable.builder()
                         .family("process", null, null, null, processes)
                         .family("socket", null, null, null, sockets)
+                        .family("file", null, null, null, files)
                         .build(),
                 new ContainersTable(new ContainerRegistry(1, ContainerNames.system())));
     }

@@ -1,5 +1,6 @@
 package io.vajra.config;
 
+import io.vajra.fim.FimConfig;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,17 +17,26 @@ import java.util.TreeMap;
  * @param eventsExpirySeconds how long events are kept
  * @param tablePrefix         prefix for table names osquery already owns
  * @param unknownKeys         keys this version does not know, with their raw JSON value
+ * @param fim                 file integrity monitoring: osquery's top-level {@code file_paths},
+ *                            {@code exclude_paths} and {@code file_accesses}
  */
 public record VajraConfig(OptionalLong argvCap, OptionalInt eventsMax, OptionalLong eventsExpirySeconds,
-        Optional<String> tablePrefix, Map<String, String> unknownKeys) {
+        Optional<String> tablePrefix, Map<String, String> unknownKeys, FimConfig fim) {
     public static final VajraConfig EMPTY = new VajraConfig(OptionalLong.empty(), OptionalInt.empty(),
-            OptionalLong.empty(), Optional.empty(), Map.of());
+            OptionalLong.empty(), Optional.empty(), Map.of(), FimConfig.EMPTY);
+
+    /** The {@code vajra} section alone, without FIM settings. */
+    public VajraConfig(OptionalLong argvCap, OptionalInt eventsMax, OptionalLong eventsExpirySeconds,
+            Optional<String> tablePrefix, Map<String, String> unknownKeys) {
+        this(argvCap, eventsMax, eventsExpirySeconds, tablePrefix, unknownKeys, FimConfig.EMPTY);
+    }
 
     public VajraConfig {
         Objects.requireNonNull(argvCap, "argvCap");
         Objects.requireNonNull(eventsMax, "eventsMax");
         Objects.requireNonNull(eventsExpirySeconds, "eventsExpirySeconds");
         Objects.requireNonNull(tablePrefix, "tablePrefix");
+        Objects.requireNonNull(fim, "fim");
         // Sorted so equal sections compare and print equal whatever the source order.
         unknownKeys = Map.copyOf(new TreeMap<>(unknownKeys));
     }

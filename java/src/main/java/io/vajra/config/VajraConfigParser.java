@@ -12,6 +12,7 @@ import io.vajra.event.StoreSettings;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;
+import io.vajra.fim.FimConfig;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -61,7 +62,9 @@ public final class VajraConfigParser {
                 throw new ConfigException("config source " + source.getKey() + ": " + e.getMessage(), e);
             }
         }
-        return merged.build();
+        VajraConfig section = merged.build();
+        return new VajraConfig(section.argvCap(), section.eventsMax(), section.eventsExpirySeconds(),
+                section.tablePrefix(), section.unknownKeys(), FimConfig.parse(sources));
     }
 
     private static void readSource(JsonParser parser, String source, Section merged)

@@ -34,6 +34,7 @@ public final class Collector implements AutoCloseable {
     private final ProbeSession session;
     private final EventStore<ProcessEvent> processes;
     private final EventStore<SocketEvent> sockets;
+    private final FileEventSink files;
     private final List<SocketEvent> pendingSockets = new ArrayList<>();
     private final ProcessCache cache = new ProcessCache(ProcessCache.DEFAULT_CAPACITY);
     private final CgroupNames cgroups = new CgroupNames(CgroupNames.DEFAULT_CAPACITY);
@@ -50,10 +51,12 @@ public final class Collector implements AutoCloseable {
     private ProcessEvent lastProcessEvent;
     private volatile boolean running = true;
 
-    private Collector(ProbeSession session, EventStore<ProcessEvent> processes, EventStore<SocketEvent> sockets) {
+    private Collector(ProbeSession session, EventStore<ProcessEvent> processes, EventStore<SocketEvent> sockets,
+            FileEventSink files) {
         this.session = session;
         this.processes = processes;
         this.sockets = sockets;
+        this.files = files;
         this.batch = ProbeSession.allocateBatch(BATCH_BYTES);
         this.poller = new Thread(this::pollUntilClosed, "vajra-collector");
         this.poller.setDaemon(true);
@@ -72,11 +75,25 @@ public final class Collector implements AutoCloseable {
     /** As above, with socket events kept in {@code sockets}. */
     public static Collector start(ProbeSettings settings, EventStore<ProcessEvent> processes,
             EventStore<SocketEvent> sockets) {
+        return start(settings, processes, sockets, FileEventSink.NONE);
+    }
+
+    /** As above, with file records handed to {@code files} (see {@link #watchFiles}). */
+    public static Collector start(ProbeSettings settings, EventStore<ProcessEvent> processes,
+            EventStore<SocketEvent> sockets, FileEventSink files) {
         ProbeSession session = ProbeSession.open(settings);
-        Collector collector = new Collector(session, processes, sockets);
+        Collector collector = new Collector(session, processes, sockets, files);
         collector.ingestSnapshot();
         collector.poller.start();
         return collector;
+    }
+
+    /**
+     * Replaces what the kernel's FIM filter watches (see {@link ProbeSession#watchFiles}); the
+     * file probes are loaded on the first call with a root. Any thread.
+     */
+    public void watchFiles(long[] roots, long[] steps, boolean accesses) {
+        session.watchFiles(roots, steps, accesses);
     }
 
     /** Kernel and native counters, read now. */
@@ -135,7 +152,7 @@ public final class Collector implements AutoCloseable {
         do {
             before = snapshotRecords;
             session.poll(batch, 0);
-            BatchReader.read(batch, this::ingest, cgroups::learn, this::ingestSocket, cgroups);
+            BatchReader.read(batch, sink, cgroups);
             flush();
         } while (snapshotRecords > before);
     }
@@ -144,7 +161,7 @@ public final class Collector implements AutoCloseable {
         while (running) {
             try {
                 session.poll(batch, POLL_TIMEOUT_MILLIS);
-                BatchReader.read(batch, this::ingest, cgroups::learn, this::ingestSocket, cgroups);
+                BatchReader.read(batch, sink, cgroups);
                 flush();
             } catch (RuntimeException e) {
                 // A bad batch must not stop collection: count it, say it once in a while.
@@ -156,6 +173,29 @@ public final class Collector implements AutoCloseable {
             }
         }
     }
+
+    private final BatchReader.Sink sink = new BatchReader.Sink() {
+        @Override
+        public void process(ProcessEvent e) {
+            ingest(e);
+        }
+
+        @Override
+        public void cgroup(io.vajra.bpf.CgroupName name) {
+            cgroups.learn(name);
+        }
+
+        @Override
+        public void socket(SocketEvent e) {
+            ingestSocket(e);
+        }
+
+        @Override
+        public void file(FileEvent e) {
+            containers.saw(e.cgroup(), e.unixNanos());
+            files.accept(e, cache.pathOf(e.pid()), cache.argvOf(e.pid()));
+        }
+    };
 
     /** A socket event, completed with the process's binary and arguments. */
     private void ingestSocket(SocketEvent e) {
@@ -184,6 +224,7 @@ public final class Collector implements AutoCloseable {
             sockets.appendAll(pendingSockets);
             pendingSockets.clear();
         }
+        files.flush();
         // Once per batch, not per event: the readers only need a recent value.
         if (lastProcessEvent != null) {
             bootToUnixNanos = lastProcessEvent.unixNanos() - lastProcessEvent.kernelNanos();

@@ -41,6 +41,20 @@ final class ProcessCache {
         return known == null ? e : e.withProcess(known.path(), known.argv());
     }
 
+    private static final byte[] UNKNOWN = new byte[0];
+
+    /** The binary of a live process, empty when unknown. */
+    byte[] pathOf(int pid) {
+        Known known = byPid.get(pid);
+        return known == null ? UNKNOWN : known.path();
+    }
+
+    /** Its arguments, NUL separated, empty when unknown. */
+    byte[] argvOf(int pid) {
+        Known known = byPid.get(pid);
+        return known == null ? UNKNOWN : known.argv();
+    }
+
     /** Learns from the event and returns it, completed with what the cache knew. */
     ProcessEvent observe(ProcessEvent e) {
         int op = e.op();

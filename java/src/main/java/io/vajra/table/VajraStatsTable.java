@@ -25,7 +25,7 @@ public final class VajraStatsTable implements Table {
     private static final int SOURCE = SCHEMA.add(Column.text("source",
             "Who keeps the counter: kernel, native, collector or store"));
     private static final int FAMILY = SCHEMA.add(Column.text("family",
-            "Event family the counter belongs to: process, socket or container"));
+            "Event family the counter belongs to: process, socket, file or container"));
     private static final int COUNTER = SCHEMA.add(Column.text("name", "Counter name"));
     private static final int VALUE = SCHEMA.add(Column.bigint("value", "Current value"));
     private static final int DESCRIPTION = SCHEMA.add(Column.text("description",
@@ -60,6 +60,13 @@ public final class VajraStatsTable implements Table {
         probe(KERNEL, "sent_socket", "Socket events sent by the kernel", "socket");
         probe(KERNEL, "lost_socket_inflight",
                 "Socket events lost: a socket call in flight could not be tracked (the map refused the entry)", "socket");
+        probe(KERNEL, "sent_file", "File events sent by the kernel (before exact matching)", "file");
+        probe(KERNEL, "lost_file_inflight",
+                "File events lost: a file call in flight could not be tracked (the map refused the entry)", "file");
+        probe(KERNEL, "lost_file_untracked",
+                "Writes that may go unreported: a file opened for writing could not be remembered (map full)", "file");
+        probe(KERNEL, "file_too_deep",
+                "Paths deeper than the kernel filter walks (64 levels): treated as unwatched", "file");
         probe(NATIVE, "records_decoded", "Records decoded by the poller");
         probe(NATIVE, "batches", "Batches handed from the poller to Java");
         probe(NATIVE, "lost_malformed", "Events lost: the decoder rejected a malformed record");
@@ -75,13 +82,31 @@ public final class VajraStatsTable implements Table {
         PROBE_COUNTERS.put(name, new ProbeCounter(source, description, family));
     }
 
+    /** Descriptions of collector counters given by {@link Builder#collectorCounters}. */
+    private static final Map<String, String> COLLECTOR_COUNTERS = Map.ofEntries(
+            Map.entry("file_records", "File records from the kernel, before exact matching"),
+            Map.entry("file_rows", "bpf_file_events rows made (one per matching category)"),
+            Map.entry("file_unmatched",
+                    "File records the kernel let through that no pattern matched (excluded, or the kernel's superset)"),
+            Map.entry("hash_requests", "Files submitted for hashing"),
+            Map.entry("hash_cache_hits", "Hashes taken from the cache (same device, inode, mtime and size)"),
+            Map.entry("hash_done", "Files hashed"),
+            Map.entry("hash_failed", "Files that could not be hashed (hashed = -1; see hash_error)"),
+            Map.entry("hash_queue_full", "Hash requests refused: the queue was full (hashed = -1)"),
+            Map.entry("hash_bytes_read", "Bytes read for hashing"));
+
     private final List<Family> families;
+    private final List<Extra> extras;
 
     private final ContainerRegistry containers;
     private final IntSupplier cgroupNames;
 
-    private VajraStatsTable(List<Family> families, ContainerRegistry containers, IntSupplier cgroupNames) {
+    private record Extra(String family, Supplier<Map<String, Long>> counters) {}
+
+    private VajraStatsTable(List<Family> families, List<Extra> extras, ContainerRegistry containers,
+            IntSupplier cgroupNames) {
         this.families = List.copyOf(families);
+        this.extras = List.copyOf(extras);
         this.containers = containers;
         this.cgroupNames = cgroupNames;
     }
@@ -118,6 +143,10 @@ public final class VajraStatsTable implements Table {
         List<Object[]> rows = new ArrayList<>();
         for (Family family : families) {
             family.addRows(rows);
+        }
+        for (Extra extra : extras) {
+            extra.counters().get().forEach((name, value) -> rows.add(row(COLLECTOR, extra.family(), name, value,
+                    COLLECTOR_COUNTERS.getOrDefault(name, ""))));
         }
         addContainerRows(rows);
         for (Object[] row : rows) {
@@ -195,6 +224,7 @@ public final class VajraStatsTable implements Table {
 
     public static final class Builder {
         private final List<Family> families = new ArrayList<>();
+        private final List<Extra> extras = new ArrayList<>();
         private ContainerRegistry containerRegistry;
         private IntSupplier cgroupNamesKnown;
 
@@ -214,6 +244,12 @@ public final class VajraStatsTable implements Table {
             return this;
         }
 
+        /** Adds counters kept by the collector for {@code family}, read at each query. */
+        public Builder collectorCounters(String family, Supplier<Map<String, Long>> counters) {
+            extras.add(new Extra(family, counters));
+            return this;
+        }
+
         /** Adds the container caches' sizes (family "container"). */
         public Builder containers(ContainerRegistry registry, IntSupplier cgroupNames) {
             containerRegistry = registry;
@@ -222,7 +258,7 @@ public final class VajraStatsTable implements Table {
         }
 
         public VajraStatsTable build() {
-            return new VajraStatsTable(families, containerRegistry, cgroupNamesKnown);
+            return new VajraStatsTable(families, extras, containerRegistry, cgroupNamesKnown);
         }
     }
 }

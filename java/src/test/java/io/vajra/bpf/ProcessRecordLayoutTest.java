@@ -11,12 +11,12 @@ class ProcessRecordLayoutTest {
     @Test
     void everyOffsetMatchesNative() {
         int[] nativeFacts = ProbeSession.nativeLayoutFacts();
-        int[] javaFacts = java.util.stream.IntStream.concat(java.util.Arrays.stream(ProcessRecordLayout.FACTS),
-                java.util.Arrays.stream(SocketRecordLayout.FACTS)).toArray();
+        int[] javaFacts = java.util.stream.Stream.of(ProcessRecordLayout.FACTS, SocketRecordLayout.FACTS,
+                FileRecordLayout.FACTS).flatMapToInt(java.util.Arrays::stream).toArray();
         assertEquals(javaFacts.length, nativeFacts.length,
                 "native and Java list a different number of layout facts");
         assertArrayEquals(javaFacts, nativeFacts,
-                "offsets differ: update ProcessRecordLayout/SocketRecordLayout from bpf/events.h");
+                "offsets differ: update ProcessRecordLayout/SocketRecordLayout/FileRecordLayout from bpf/events.h");
     }
 
     @Test

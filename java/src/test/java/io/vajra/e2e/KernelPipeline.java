@@ -6,6 +6,11 @@ import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
 import io.vajra.event.SocketEvent;
 import io.vajra.event.StoreSettings;
+import io.vajra.fim.FileChange;
+import io.vajra.fim.FileHasher;
+import io.vajra.fim.FimConfig;
+import io.vajra.fim.FimService;
+import io.vajra.table.FileEventsTable;
 import io.vajra.table.Column;
 import io.vajra.table.ProcessEventsTable;
 import io.vajra.table.QueryConstraints;
@@ -19,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
@@ -31,16 +37,44 @@ final class KernelPipeline implements AutoCloseable {
 
     final EventStore<ProcessEvent> store;
     final EventStore<SocketEvent> sockets;
+    final EventStore<FileChange> files;
+    final FimService fim;
     final Collector collector;
     final Table processEvents;
     final Table socketEvents;
+    final Table fileEvents;
 
     KernelPipeline(ProbeSettings settings) {
         this.store = new EventStore<>(StoreSettings.defaults());
         this.sockets = new EventStore<>(StoreSettings.defaults());
-        this.collector = Collector.start(settings, store, sockets);
+        this.files = new EventStore<>(StoreSettings.defaults());
+        AtomicReference<Collector> running = new AtomicReference<>();
+        this.fim = new FimService((roots, steps, accesses) -> running.get().watchFiles(roots, steps, accesses),
+                files, new FileHasher(64 << 20, 4096, 4096), line -> System.err.println("fim: " + line));
+        this.collector = Collector.start(settings, store, sockets, fim.rows());
+        running.set(collector);
         this.processEvents = new ProcessEventsTable(store, collector::bootToUnixNanos);
         this.socketEvents = new SocketEventsTable(sockets);
+        this.fileEvents = new FileEventsTable(files);
+    }
+
+    /** Watches what an osquery configuration's file_paths/exclude_paths/file_accesses ask. */
+    void watch(String configJson) {
+        try {
+            fim.apply(FimConfig.parse(configJson));
+        } catch (io.vajra.config.ConfigException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Rows of bpf_file_events as column name -> value. */
+    List<Map<String, Object>> fileRows() {
+        return rowsOf(fileEvents);
+    }
+
+    /** As {@link #await}, in bpf_file_events. */
+    List<Map<String, Object>> awaitFile(int count, Predicate<Map<String, Object>> match) {
+        return awaitIn(fileEvents, count, match);
     }
 
     /** Rows of bpf_process_events as column name -> value. */
@@ -173,5 +207,6 @@ final class KernelPipeline implements AutoCloseable {
     @Override
     public void close() {
         collector.close();
+        fim.close();
     }
 }

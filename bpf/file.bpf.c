@@ -1,0 +1,1075 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * File family (FIM): creations, updates, deletions, renames, attribute changes
+ * and, for file_accesses categories, opens and reads, under the configured
+ * watch roots only.
+ *
+ * This kernel offers no kprobes, fentry or LSM hooks, so the probes are
+ * syscall tracepoints: three programs, each attached to many of them and
+ * dispatching on the syscall number (see native/file.c for the list), only
+ * while some path is watched.
+ *
+ * Filtering happens here, so that activity outside the watched trees never
+ * reaches user space:
+ * - a target known by its dentry (an opened file, an fd) is watched when a
+ *   directory on its dentry chain is a watch root (fim_roots, by device and
+ *   inode): bind mounts and other mount namespaces resolve to the same inodes,
+ *   and new subdirectories are covered at once;
+ * - a target known by a name (unlink, rename, mkdir, chmod...) is watched when
+ *   its base directory (cwd, dirfd or root) lies in a recursive root, or when
+ *   walking the name from the base reaches a root through fim_steps, the
+ *   (directory, name hash) -> child edges user space lays from / to each root.
+ * The kernel's verdict is a superset; user space matches the exact patterns.
+ *
+ * Writes are not traced one by one (a tracepoint on write() would tax every
+ * write on the machine): an open for writing is remembered, and when its
+ * descriptor is closed (close, dup2/dup3 over it, or the process exiting) the
+ * inode's size, times and the file position are compared with what they were
+ * at open, giving one UPDATED row per open-write-close.
+ */
+#include "cgroup.h"
+#include "fd.h"
+#include "path.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AT_FDCWD -100
+#define AT_EMPTY_PATH 0x1000
+#define O_ACCMODE 3
+#define O_WRONLY 1
+#define O_CREAT 0100
+#define O_TRUNC 01000
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+#define FMODE_PATH (1 << 14)
+#define FMODE_CREATED (1 << 20)
+
+/* Deeper paths than this are not matched (counted as VJ_STAT_FILE_TOO_DEEP). */
+#define VJ_FIM_DEPTH 64
+#define NAME_MASK (VJ_PATH_MAX - 1)
+
+/* x86_64 syscall numbers. */
+enum {
+	NR_OPEN = 2, NR_CLOSE = 3, NR_DUP2 = 33, NR_TRUNCATE = 76, NR_FTRUNCATE = 77,
+	NR_RENAME = 82, NR_MKDIR = 83, NR_RMDIR = 84, NR_CREAT = 85, NR_LINK = 86,
+	NR_UNLINK = 87, NR_SYMLINK = 88, NR_CHMOD = 90, NR_FCHMOD = 91, NR_CHOWN = 92,
+	NR_FCHOWN = 93, NR_LCHOWN = 94, NR_UTIME = 132, NR_SETXATTR = 188,
+	NR_LSETXATTR = 189, NR_FSETXATTR = 190, NR_REMOVEXATTR = 197,
+	NR_LREMOVEXATTR = 198, NR_FREMOVEXATTR = 199, NR_UTIMES = 235, NR_OPENAT = 257,
+	NR_MKDIRAT = 258, NR_FCHOWNAT = 260, NR_FUTIMESAT = 261, NR_UNLINKAT = 263,
+	NR_RENAMEAT = 264, NR_LINKAT = 265, NR_SYMLINKAT = 266, NR_FCHMODAT = 268,
+	NR_UTIMENSAT = 280, NR_DUP3 = 292, NR_RENAMEAT2 = 316, NR_OPENAT2 = 437,
+	NR_FCHMODAT2 = 452, NR_SETXATTRAT = 463, NR_REMOVEXATTRAT = 466,
+};
+
+/* Set by user space: whether any root reports opens and reads. Without it a
+ * read-only open costs only a look at its mode. */
+__u32 fim_accesses = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct vj_fim_key);
+	__type(value, struct vj_fim_value);
+} fim_roots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct vj_fim_key);
+	__type(value, struct vj_fim_value);
+} fim_steps SEC(".maps");
+
+/* One side of a call in flight: where its name starts from, and the verdict. */
+struct call_side {
+	struct path base;
+	const char *name;
+	struct vj_file_side match;
+};
+
+/* A file syscall between enter and exit. */
+struct file_call {
+	__u64 ktime_ns;
+	struct file *file; /* fd targets */
+	__s32 fd;
+	__u32 flags;       /* open flags, AT_* or RENAME_* */
+	__u16 syscall;
+	__u16 op;
+	__u16 sides;       /* name targets: 1 or 2 */
+	__u16 pad;
+	struct call_side side[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid */
+	__type(value, struct file_call);
+} fim_calls SEC(".maps");
+
+/* A watched file open for writing (or reading, for file_accesses): its state at
+ * open, or at the last report, to tell at close whether it changed. */
+struct open_file {
+	__u64 ino;
+	__s64 size;
+	__s64 mtime_ns;
+	__s64 ctime_ns;
+	__s64 atime_ns;
+	__s64 pos;
+	__u32 owner;       /* tgid that opened it */
+	__u32 open_flags;
+	__u32 f_mode;
+	__u16 syscall;
+	__u16 flags;       /* VJ_FF_TRUNCATED until reported */
+	struct vj_file_side match;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* struct file * */
+	__type(value, struct open_file);
+} fim_files SEC(".maps");
+
+/* How many fim_files entries each process owns: an exit looks through
+ * fim_files only when its process has some. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} fim_holders SEC(".maps");
+
+/* ---- reading the kernel's objects ---- */
+
+static __always_inline void dentry_key(struct dentry *d, struct vj_fim_key *k)
+{
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+	k->ino = BPF_CORE_READ(inode, i_ino);
+	k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k->name_hash = 0;
+}
+
+static __always_inline __s64 inode_time(__s64 sec, __u32 nsec)
+{
+	return sec * 1000000000LL + nsec;
+}
+
+/* Size, times and position of an open file, as compared at close. */
+static __always_inline void file_state(struct file *file, struct open_file *st)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	st->ino = BPF_CORE_READ(inode, i_ino);
+	st->size = BPF_CORE_READ(inode, i_size);
+	st->pos = BPF_CORE_READ(file, f_pos);
+	if (bpf_core_field_exists(inode->i_mtime_sec)) {
+		st->mtime_ns = inode_time(BPF_CORE_READ(inode, i_mtime_sec), BPF_CORE_READ(inode, i_mtime_nsec));
+		st->ctime_ns = inode_time(BPF_CORE_READ(inode, i_ctime_sec), BPF_CORE_READ(inode, i_ctime_nsec));
+		st->atime_ns = inode_time(BPF_CORE_READ(inode, i_atime_sec), BPF_CORE_READ(inode, i_atime_nsec));
+	}
+}
+
+/* Whether this is the file's only reference: closing it releases the file. */
+static __always_inline bool last_reference(struct file *file)
+{
+	if (bpf_core_field_exists(file->f_ref))
+		return BPF_CORE_READ(file, f_ref.refcnt.counter) <= 0;
+	struct file___old *old = (void *)file;
+	return BPF_CORE_READ(old, f_count.counter) <= 1;
+}
+
+/* ---- the filter ---- */
+
+/* Up a dentry chain (crossing mounts) looking for a watch root. The walk's
+ * state lives in map memory: there the verifier does not follow the level's
+ * exact value, so it checks the step once instead of once per level. */
+struct chain_walk {
+	__u64 dentry;         /* struct dentry * */
+	__u64 mnt;            /* struct vfsmount * */
+	__u32 level;          /* of dentry below the start */
+	__u32 min_level;      /* roots below this level do not count */
+	__u32 recursive_only;
+	__u32 matched;
+	__u32 done;
+	__u32 pad;
+	struct vj_fim_key root;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct chain_walk);
+} chain_state SEC(".maps");
+
+struct chain_ref {
+	struct chain_walk *w;
+};
+
+static long chain_step(__u32 i, struct chain_ref *ref)
+{
+	struct chain_walk *w = ref->w;
+	struct dentry *d = (struct dentry *)w->dentry;
+	if (w->level >= w->min_level) {
+		struct vj_fim_key k;
+		dentry_key(d, &k);
+		struct vj_fim_value *root = bpf_map_lookup_elem(&fim_roots, &k);
+		if (root && ((root->flags & VJ_ROOT_RECURSIVE) || (!w->recursive_only && w->level == 1))) {
+			w->matched = 1;
+			w->root = k;
+			goto done;
+		}
+	}
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	struct vfsmount *vfsmnt = (struct vfsmount *)w->mnt;
+	if (d == BPF_CORE_READ(vfsmnt, mnt_root) || d == parent) {
+		struct mount *mnt = real_mount(vfsmnt);
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+		if (up == mnt || !up)
+			goto done;
+		/* the mount point is the same place, one mount up */
+		w->dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = (__u64)up + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	w->dentry = (__u64)parent;
+	w->level++;
+	return 0;
+done:
+	w->done = 1;
+	return 1;
+}
+
+static __always_inline bool match_chain(struct path *start, __u32 min_level, bool recursive_only,
+					struct vj_file_side *m)
+{
+	__u32 zero = 0;
+	struct chain_ref ref = {.w = bpf_map_lookup_elem(&chain_state, &zero)};
+	struct chain_walk *w = ref.w;
+	if (!w)
+		return false;
+	__builtin_memset(w, 0, sizeof(*w));
+	w->dentry = (__u64)BPF_CORE_READ(start, dentry);
+	w->mnt = (__u64)BPF_CORE_READ(start, mnt);
+	w->min_level = min_level;
+	w->recursive_only = recursive_only;
+	if (!w->dentry || !w->mnt)
+		return false;
+	bpf_loop(VJ_FIM_DEPTH * 2, chain_step, &ref, 0);
+	if (!w->done)
+		count(VJ_STAT_FILE_TOO_DEEP);
+	if (!w->matched)
+		return false;
+	m->root_ino = w->root.ino;
+	m->root_dev = w->root.dev;
+	m->depth = w->level;
+	m->flags |= VJ_SF_WATCHED;
+	return true;
+}
+
+/* Along a name from its base directory, through fim_steps, looking for a root. */
+struct name_walk {
+	__u8 *name;
+	__u32 len;            /* without trailing slashes */
+	__u32 start;          /* of the current component */
+	__u32 hash;
+	__u32 comps;          /* components passed */
+	struct dentry *dentry; /* the current directory, until a step is taken */
+	struct vfsmount *mnt;
+	struct vj_fim_key key; /* the current directory after a step */
+	bool by_key;
+	int verdict;          /* 1 watched, -1 not, 0 undecided */
+	bool root_known;
+	struct vj_fim_key root;
+};
+
+static long name_end(__u32 i, struct name_walk *w)
+{
+	if (w->name[i & NAME_MASK] != '/')
+		w->len = i + 1;
+	return 0;
+}
+
+static long name_step(__u32 i, struct name_walk *w)
+{
+	if (i < w->len) {
+		__u8 c = w->name[i & NAME_MASK];
+		if (c != '/') {
+			w->hash = (w->hash ^ c) * VJ_FNV_PRIME;
+			return 0;
+		}
+	}
+	__u32 first = w->start, len = i - w->start, hash = w->hash;
+	bool last = i >= w->len;
+	w->start = i + 1;
+	w->hash = VJ_FNV_OFFSET;
+	if (len == 0)
+		goto next;
+	w->comps++;
+	if (len == 1 && w->name[first & NAME_MASK] == '.')
+		goto next;
+	if (len == 2 && w->name[first & NAME_MASK] == '.' && w->name[(first + 1) & NAME_MASK] == '.') {
+		struct dentry *d = w->dentry;
+		struct vfsmount *mnt = w->mnt;
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+		if (w->by_key || d == parent || d == BPF_CORE_READ(mnt, mnt_root)) {
+			/* above a step or a mount: let user space resolve it */
+			w->verdict = 1;
+			return 1;
+		}
+		w->dentry = parent;
+		goto next;
+	}
+	struct vj_fim_key cur = w->key;
+	if (!w->by_key)
+		dentry_key(w->dentry, &cur);
+	struct vj_fim_value *root = bpf_map_lookup_elem(&fim_roots, &cur);
+	if (root && ((root->flags & VJ_ROOT_RECURSIVE) || last)) {
+		w->verdict = 1;
+		w->root_known = true;
+		w->root = cur;
+		w->comps--; /* this component lies below the root */
+		return 1;
+	}
+	if (last) {
+		w->verdict = -1;
+		return 1;
+	}
+	cur.name_hash = hash;
+	struct vj_fim_value *step = bpf_map_lookup_elem(&fim_steps, &cur);
+	if (!step) {
+		w->verdict = -1;
+		return 1;
+	}
+	w->key.ino = step->ino;
+	w->key.dev = step->dev;
+	w->key.name_hash = 0;
+	w->by_key = true;
+next:
+	return last ? 1 : 0;
+}
+
+/* The directory a name starts from: the root for an absolute name, else the cwd
+ * or dirfd's directory. Reads the name into buf; false if it cannot be read. */
+static __always_inline bool name_base(int dirfd, const char *uname, __u8 *buf, __u32 *len,
+				      struct path *base)
+{
+	long n = bpf_probe_read_user_str(buf, VJ_PATH_MAX, uname);
+	if (n <= 0)
+		return false;
+	*len = n - 1;
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (buf[0] == '/')
+		BPF_CORE_READ_INTO(base, task, fs, root);
+	else if (dirfd == AT_FDCWD)
+		BPF_CORE_READ_INTO(base, task, fs, pwd);
+	else {
+		struct file *file = fd_file(dirfd);
+		if (!file)
+			return false;
+		BPF_CORE_READ_INTO(base, file, f_path);
+	}
+	return true;
+}
+
+/* Whether base + name lies in a watched tree; fills side. */
+static __always_inline bool match_name(int dirfd, const char *uname, __u8 *buf, struct call_side *side)
+{
+	__u32 len = 0;
+	if (!name_base(dirfd, uname, buf, &len, &side->base))
+		return false;
+	side->name = uname;
+	if (match_chain(&side->base, 0, true, &side->match))
+		return true;
+	struct name_walk w = {
+		.name = buf,
+		.dentry = side->base.dentry,
+		.mnt = side->base.mnt,
+		.hash = VJ_FNV_OFFSET,
+	};
+	if (len > NAME_MASK)
+		len = NAME_MASK;
+	bpf_loop(len, name_end, &w, 0);
+	bpf_loop(w.len + 1, name_step, &w, 0);
+	if (w.verdict <= 0)
+		return false;
+	side->match.flags |= VJ_SF_WATCHED;
+	if (w.root_known) {
+		side->match.root_ino = w.root.ino;
+		side->match.root_dev = w.root.dev;
+		side->match.name_skip = w.comps;
+		side->match.flags |= VJ_SF_ROOT_BY_NAME;
+	}
+	return true;
+}
+
+/* ---- building records ---- */
+
+static __always_inline struct vj_file *new_file_record(struct scratch *s, __u16 op, __u16 syscall)
+{
+	struct vj_file *e = (struct vj_file *)s->data;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->h.family = VJ_FAMILY_FILE;
+	e->h.op = op;
+	e->h.ktime_ns = bpf_ktime_get_boot_ns();
+	e->syscall = syscall;
+	e->fd = -1;
+	return e;
+}
+
+static __always_inline void fill_caller(struct vj_file *e)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = BPF_CORE_READ(task, real_cred);
+	e->pid = BPF_CORE_READ(task, tgid);
+	e->tid = BPF_CORE_READ(task, pid);
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = BPF_CORE_READ(cred, uid.val);
+	e->gid = BPF_CORE_READ(cred, gid.val);
+	e->euid = BPF_CORE_READ(cred, euid.val);
+	e->egid = BPF_CORE_READ(cred, egid.val);
+	e->auid = bpf_core_field_exists(task->loginuid) ? BPF_CORE_READ(task, loginuid.val) : (__u32)-1;
+	task_cgroups(task, &e->cgroup_id, &e->cgroup_v1_id);
+	task_pid_ns(task, &e->pid_ns, &e->ns_pid);
+	bpf_get_current_comm(&e->comm, sizeof(e->comm));
+}
+
+static __always_inline void fill_inode(struct vj_file *e, struct inode *inode)
+{
+	if (!inode)
+		return;
+	e->ino = BPF_CORE_READ(inode, i_ino);
+	e->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	e->mode = BPF_CORE_READ(inode, i_mode);
+	e->file_uid = BPF_CORE_READ(inode, i_uid.val);
+	e->file_gid = BPF_CORE_READ(inode, i_gid.val);
+	e->size = BPF_CORE_READ(inode, i_size);
+	if (bpf_core_field_exists(inode->i_mtime_sec)) {
+		e->mtime_ns = inode_time(BPF_CORE_READ(inode, i_mtime_sec), BPF_CORE_READ(inode, i_mtime_nsec));
+		e->ctime_ns = inode_time(BPF_CORE_READ(inode, i_ctime_sec), BPF_CORE_READ(inode, i_ctime_nsec));
+		e->atime_ns = inode_time(BPF_CORE_READ(inode, i_atime_sec), BPF_CORE_READ(inode, i_atime_nsec));
+	}
+	e->flags |= VJ_FF_HAS_INODE;
+}
+
+/* The variable parts are written from here on; each is at most VJ_PATH_MAX. */
+#define VAR_LAST (sizeof(struct vj_file) + 3 * VJ_PATH_MAX)
+
+static __always_inline __u32 append_path(struct scratch *s, __u32 off, struct path *path,
+					 struct vj_file_side *side)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct path root;
+	BPF_CORE_READ_INTO(&root, task, fs, root);
+	if (off > VAR_LAST)
+		return off;
+	__u32 n = read_path(s->data, off, path, &root, &side->flags, VJ_SF_PATH_TRUNCATED,
+			    VJ_SF_PATH_FAULT);
+	if (n > VJ_PATH_MAX)
+		n = VJ_PATH_MAX;
+	side->path_len = n;
+	if (dentry_unlinked(path->dentry))
+		side->flags |= VJ_SF_PATH_DELETED;
+	return off + n;
+}
+
+static __always_inline __u32 append_name(struct scratch *s, __u32 off, const char *uname,
+					 struct vj_file_side *side)
+{
+	if (!uname || off > VAR_LAST)
+		return off;
+	long n = bpf_probe_read_user_str(s->data + off, VJ_PATH_MAX, uname);
+	if (n <= 0) {
+		side->flags |= VJ_SF_NAME_FAULT;
+		return off;
+	}
+	side->name_len = n - 1; /* without the NUL */
+	return off + side->name_len;
+}
+
+static __always_inline void send_file(struct vj_file *e, __u32 size)
+{
+	if (size > VJ_RECORD_MAX)
+		size = VJ_RECORD_MAX;
+	e->h.size = VJ_ALIGN8(size);
+	submit(e, e->h.size > VJ_RECORD_MAX ? VJ_RECORD_MAX : e->h.size, VJ_STAT_SENT_FILE);
+}
+
+/* A row about an open file: its path from the kernel, its inode after the call. */
+static __always_inline void send_fd_event(struct file *file, __u16 op, __u16 syscall, int fd, long ret,
+					  __u32 open_flags, __u16 flags, struct vj_file_side *match)
+{
+	struct scratch *s = cpu_scratch();
+	if (!s) {
+		count(VJ_STAT_FAULT_TASK);
+		return;
+	}
+	struct vj_file *e = new_file_record(s, op, syscall);
+	fill_caller(e);
+	fill_inode(e, BPF_CORE_READ(file, f_inode));
+	e->fd = fd;
+	e->ret = ret;
+	e->open_flags = open_flags;
+	e->f_mode = BPF_CORE_READ(file, f_mode);
+	e->flags |= flags;
+	e->side[0] = *match;
+	struct path path;
+	BPF_CORE_READ_INTO(&path, file, f_path);
+	__u32 off = append_path(s, sizeof(*e), &path, &e->side[0]);
+	send_file(e, off);
+}
+
+/* ---- opens and closes ---- */
+
+/*
+ * A syscall tracepoint's record holds only its own syscall's arguments, and the
+ * kernel refuses to attach a program whose direct ctx reads reach past the
+ * shortest record it is attached to (close has one argument). One program
+ * serves many syscalls, so arguments are copied with a helper instead.
+ */
+static __always_inline void read_args(struct trace_event_raw_sys_enter *ctx, unsigned long *a, __u32 size)
+{
+	bpf_probe_read_kernel(a, size, &ctx->args[0]);
+}
+
+static __always_inline void hold(__u32 tgid, int delta)
+{
+	__u32 *n = bpf_map_lookup_elem(&fim_holders, &tgid);
+	if (n) {
+		if (delta < 0 && *n <= 1)
+			bpf_map_delete_elem(&fim_holders, &tgid);
+		else
+			*n += delta;
+	} else if (delta > 0) {
+		__u32 one = 1;
+		bpf_map_update_elem(&fim_holders, &tgid, &one, BPF_ANY);
+	}
+}
+
+static __always_inline void open_done(long ret, __u16 syscall, __u32 open_flags)
+{
+	struct file *file = fd_file(ret);
+	if (!file)
+		return;
+	__u32 f_mode = BPF_CORE_READ(file, f_mode);
+	bool writing = f_mode & FMODE_WRITE, created = f_mode & FMODE_CREATED;
+	if ((f_mode & FMODE_PATH) || (!writing && !created && !fim_accesses))
+		return;
+	struct vj_file_side match = {};
+	struct path path;
+	BPF_CORE_READ_INTO(&path, file, f_path);
+	if (!match_chain(&path, 1, false, &match))
+		return;
+	struct vj_fim_value *root = bpf_map_lookup_elem(&fim_roots, &(struct vj_fim_key){
+		.ino = match.root_ino, .dev = match.root_dev});
+	bool accesses = root && (root->flags & VJ_ROOT_ACCESSES);
+	if (!writing && !created && !accesses)
+		return;
+	__u16 flags = created ? VJ_FF_CREATED : 0;
+	if (created || accesses)
+		send_fd_event(file, created ? VJ_OP_FILE_CREATED : VJ_OP_FILE_OPENED, syscall, ret, ret,
+			      open_flags, flags, &match);
+	if (!writing && !accesses)
+		return;
+	struct open_file of = {
+		.owner = bpf_get_current_pid_tgid() >> 32,
+		.open_flags = open_flags,
+		.f_mode = f_mode,
+		.syscall = syscall,
+		.match = match,
+	};
+	file_state(file, &of);
+	if (writing && (open_flags & O_TRUNC) && !created)
+		of.flags |= VJ_FF_TRUNCATED;
+	__u64 key = (__u64)file;
+	if (bpf_map_update_elem(&fim_files, &key, &of, BPF_ANY)) {
+		count(VJ_STAT_FILE_UNTRACKED);
+		return;
+	}
+	hold(of.owner, 1);
+}
+
+/* A descriptor of a remembered file goes away: report a change since the open
+ * (or the last report), and forget the file with its last reference. */
+static __always_inline void release(struct file *file, __u16 syscall, int fd, bool last)
+{
+	__u64 key = (__u64)file;
+	struct open_file *of = bpf_map_lookup_elem(&fim_files, &key);
+	if (!of)
+		return;
+	struct open_file now = {};
+	file_state(file, &now);
+	if (now.ino != of->ino) { /* a stale entry for a reused struct file */
+		hold(of->owner, -1);
+		bpf_map_delete_elem(&fim_files, &key);
+		return;
+	}
+	bool write_only = (of->open_flags & O_ACCMODE) == O_WRONLY;
+	bool moved = now.pos != of->pos;
+	bool written = (of->f_mode & FMODE_WRITE) &&
+		       ((of->flags & VJ_FF_TRUNCATED) || now.size != of->size ||
+			now.mtime_ns != of->mtime_ns || now.ctime_ns != of->ctime_ns || (write_only && moved));
+	bool read = !written && (of->f_mode & FMODE_READ) && (moved || now.atime_ns != of->atime_ns);
+	struct vj_fim_value *root = bpf_map_lookup_elem(&fim_roots, &(struct vj_fim_key){
+		.ino = of->match.root_ino, .dev = of->match.root_dev});
+	bool accesses = root && (root->flags & VJ_ROOT_ACCESSES);
+	if (written || (read && accesses)) {
+		struct vj_file_side match = of->match;
+		__u32 open_flags = of->open_flags;
+		__u16 flags = (of->flags & VJ_FF_TRUNCATED) | (last ? VJ_FF_LAST_CLOSE : 0);
+		send_fd_event(file, written ? VJ_OP_FILE_UPDATED : VJ_OP_FILE_ACCESSED, syscall, fd, 0,
+			      open_flags, flags, &match);
+		of = bpf_map_lookup_elem(&fim_files, &key);
+		if (!of)
+			return;
+	}
+	if (last) {
+		hold(of->owner, -1);
+		bpf_map_delete_elem(&fim_files, &key);
+		return;
+	}
+	of->size = now.size;
+	of->mtime_ns = now.mtime_ns;
+	of->ctime_ns = now.ctime_ns;
+	of->atime_ns = now.atime_ns;
+	of->pos = now.pos;
+	of->flags &= ~VJ_FF_TRUNCATED;
+}
+
+static __always_inline void release_fd(int fd, __u16 syscall)
+{
+	struct file *file = fd_file(fd);
+	if (file)
+		release(file, syscall, fd, last_reference(file));
+}
+
+/* close(fd), and dup2/dup3 closing what newfd held. */
+SEC("tracepoint")
+int file_close(struct trace_event_raw_sys_enter *ctx)
+{
+	long nr = ctx->id;
+	unsigned long a[2] = {};
+	read_args(ctx, a, sizeof(a));
+	int fd = a[0];
+	if (nr == NR_DUP2 || nr == NR_DUP3) {
+		if (a[0] == a[1])
+			return 0;
+		fd = a[1];
+	}
+	release_fd(fd, nr);
+	return 0;
+}
+
+/* Files a process still holds when its last thread exits are released right
+ * after this tracepoint; up to this many per exit are reported. */
+#define EXIT_RELEASES 16
+
+struct bpf_map;
+
+struct exit_scan {
+	__u32 tgid;
+	__u32 n;
+	__u64 files[EXIT_RELEASES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exit_scan);
+} exit_state SEC(".maps");
+
+struct exit_ref {
+	struct exit_scan *scan;
+};
+
+static long collect_owned(struct bpf_map *map, __u64 *key, struct open_file *of, struct exit_ref *ref)
+{
+	struct exit_scan *scan = ref->scan;
+	if (of->owner != scan->tgid)
+		return 0;
+	__u32 n = scan->n;
+	if (n >= EXIT_RELEASES)
+		return 1;
+	asm volatile("%0 &= 15" : "+r"(n)); /* EXIT_RELEASES - 1, kept for the verifier */
+	scan->files[n] = *key;
+	scan->n = n + 1;
+	return 0;
+}
+
+static long release_one(__u32 i, struct exit_ref *ref)
+{
+	struct exit_scan *scan = ref->scan;
+	if (i >= scan->n || i >= EXIT_RELEASES)
+		return 1;
+	__u32 at = i;
+	asm volatile("%0 &= 15" : "+r"(at)); /* EXIT_RELEASES - 1, kept for the verifier */
+	struct file *file = (struct file *)scan->files[at];
+	release(file, VJ_FILE_BY_EXIT, -1, last_reference(file));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(file_exit_process, struct task_struct *task)
+{
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	if (!bpf_map_lookup_elem(&fim_holders, &tgid))
+		return 0;
+	__u32 zero = 0;
+	struct exit_ref ref = {.scan = bpf_map_lookup_elem(&exit_state, &zero)};
+	if (!ref.scan)
+		return 0;
+	ref.scan->tgid = tgid;
+	ref.scan->n = 0;
+	bpf_for_each_map_elem(&fim_files, collect_owned, &ref, 0);
+	bpf_loop(EXIT_RELEASES, release_one, &ref, 0);
+	bpf_map_delete_elem(&fim_holders, &tgid);
+	return 0;
+}
+
+/* ---- calls by name or by fd ---- */
+
+/*
+ * file_enter first describes the call (which kind, which names) in map memory,
+ * then handles it in one place: the verifier then checks each step once, not
+ * once per syscall (and a description on the stack would keep each syscall's
+ * constants apart and blow its budget).
+ */
+enum call_kind {
+	CALL_NONE = 0,
+	CALL_OPEN,     /* remember the flags; judged on the file at exit */
+	CALL_FD,       /* acts on an open file */
+	CALL_NAMES,    /* acts on one or two names */
+	CALL_MAYBE_FD, /* a name, or with "" + AT_EMPTY_PATH (or NULL) dirfd itself */
+};
+
+struct call_request {
+	__u32 kind;
+	__u32 filter_sides; /* names whose side decides (rename: 2) */
+	int dirfd[2];
+	const char *name[2];
+	bool raw2;          /* name[1] is a symlink's content, not a path */
+	bool empty_path;    /* AT_EMPTY_PATH given */
+};
+
+struct enter_state {
+	struct call_request req;
+	struct file_call call;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct enter_state);
+} enter_scratch SEC(".maps");
+
+static __always_inline void remember(struct file_call *c)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	if (bpf_map_update_elem(&fim_calls, &tid, c, BPF_ANY))
+		count(VJ_STAT_LOST_FILE_INFLIGHT);
+}
+
+/* A call on an open file (fchmod, ftruncate, fsetxattr, futimens...). */
+static __always_inline void enter_fd(struct file_call *c)
+{
+	struct file *file = fd_file(c->fd);
+	if (!file)
+		return;
+	struct path path;
+	BPF_CORE_READ_INTO(&path, file, f_path);
+	if (!match_chain(&path, 1, false, &c->side[0].match))
+		return;
+	if (c->op == VJ_OP_FILE_UPDATED) {
+		/* ftruncate of a remembered file: reported with its close */
+		__u64 key = (__u64)file;
+		struct open_file *of = bpf_map_lookup_elem(&fim_files, &key);
+		if (of) {
+			of->flags |= VJ_FF_TRUNCATED;
+			return;
+		}
+	}
+	c->file = file;
+	remember(c);
+}
+
+struct side_filter {
+	struct enter_state *st;
+	__u8 *buf;
+	bool watched;
+};
+
+static long filter_side(__u32 i, struct side_filter *f)
+{
+	struct enter_state *st = f->st;
+	__u32 at = i & 1;
+	struct call_side *side = &st->call.side[at];
+	side->name = st->req.name[at];
+	if (at == 1 && st->req.raw2) {
+		side->match.flags = VJ_SF_NAME_RAW;
+		return 0;
+	}
+	if (at < st->req.filter_sides)
+		f->watched |= match_name(st->req.dirfd[at], side->name, f->buf, side);
+	else
+		name_base(st->req.dirfd[at], side->name, f->buf, &(__u32){0}, &side->base);
+	return 0;
+}
+
+static __always_inline void enter_names(struct enter_state *st, __u8 *buf)
+{
+	struct side_filter f = {.st = st, .buf = buf};
+	__u32 sides = st->call.sides;
+	bpf_loop(sides > 2 ? 2 : sides, filter_side, &f, 0);
+	if (f.watched)
+		remember(&st->call);
+}
+
+static __always_inline void enter_call(struct enter_state *st, __u8 *buf)
+{
+	struct call_request *r = &st->req;
+	struct file_call *c = &st->call;
+	if (r->kind == CALL_MAYBE_FD) {
+		char first = 0;
+		bool on_fd = !r->name[0] ||
+			     (r->empty_path && !bpf_probe_read_user(&first, 1, r->name[0]) && first == 0);
+		r->kind = on_fd ? CALL_FD : CALL_NAMES;
+		c->fd = r->dirfd[0];
+	}
+	switch (r->kind) {
+	case CALL_OPEN:
+		/* read-only, and nothing reports reads: no interest */
+		if ((c->flags & (O_ACCMODE | O_CREAT | O_TRUNC)) || fim_accesses)
+			remember(c);
+		break;
+	case CALL_FD:
+		enter_fd(c);
+		break;
+	case CALL_NAMES:
+		enter_names(st, buf);
+		break;
+	}
+}
+
+SEC("tracepoint")
+int file_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 zero = 0;
+	struct enter_state *st = bpf_map_lookup_elem(&enter_scratch, &zero);
+	struct scratch *s = cpu_scratch();
+	if (!st || !s)
+		return 0;
+	struct call_request *r = &st->req;
+	struct file_call *c = &st->call;
+	__builtin_memset(st, 0, sizeof(*st));
+	long nr = ctx->id;
+	unsigned long a[5] = {};
+	read_args(ctx, a, sizeof(a));
+	c->ktime_ns = bpf_ktime_get_boot_ns();
+	c->syscall = nr;
+	c->fd = -1;
+	c->sides = 1;
+	r->kind = CALL_NAMES;
+	r->filter_sides = 1;
+	r->dirfd[0] = r->dirfd[1] = AT_FDCWD;
+	r->name[0] = (const char *)a[0];
+	switch (nr) {
+	case NR_OPEN:
+		r->kind = CALL_OPEN;
+		c->flags = a[1];
+		break;
+	case NR_CREAT:
+		r->kind = CALL_OPEN;
+		c->flags = O_CREAT | O_WRONLY | O_TRUNC;
+		break;
+	case NR_OPENAT:
+		r->kind = CALL_OPEN;
+		c->flags = a[2];
+		break;
+	case NR_OPENAT2: {
+		__u64 how_flags = 0;
+		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a[2]);
+		r->kind = CALL_OPEN;
+		c->flags = how_flags;
+		break;
+	}
+	case NR_TRUNCATE:
+		c->op = VJ_OP_FILE_UPDATED;
+		break;
+	case NR_FTRUNCATE:
+		r->kind = CALL_FD;
+		c->op = VJ_OP_FILE_UPDATED;
+		c->fd = a[0];
+		break;
+	case NR_UNLINK:
+	case NR_RMDIR:
+		c->op = VJ_OP_FILE_DELETED;
+		break;
+	case NR_UNLINKAT:
+		c->op = VJ_OP_FILE_DELETED;
+		c->flags = a[2];
+		r->dirfd[0] = a[0];
+		r->name[0] = (const char *)a[1];
+		break;
+	case NR_RENAME:
+		c->op = VJ_OP_FILE_MOVED;
+		c->sides = r->filter_sides = 2;
+		r->name[1] = (const char *)a[1];
+		break;
+	case NR_RENAMEAT:
+	case NR_RENAMEAT2:
+		c->op = VJ_OP_FILE_MOVED;
+		c->flags = nr == NR_RENAMEAT2 ? a[4] : 0;
+		c->sides = r->filter_sides = 2;
+		r->dirfd[0] = a[0];
+		r->name[0] = (const char *)a[1];
+		r->dirfd[1] = a[2];
+		r->name[1] = (const char *)a[3];
+		break;
+	case NR_LINK: /* the new name is side 0, the existing file side 1 */
+		c->op = VJ_OP_FILE_CREATED;
+		c->sides = 2;
+		r->name[0] = (const char *)a[1];
+		r->name[1] = (const char *)a[0];
+		break;
+	case NR_LINKAT:
+		c->op = VJ_OP_FILE_CREATED;
+		c->flags = a[4];
+		c->sides = 2;
+		r->dirfd[0] = a[2];
+		r->name[0] = (const char *)a[3];
+		r->dirfd[1] = a[0];
+		r->name[1] = (const char *)a[1];
+		break;
+	case NR_SYMLINK: /* side 1 carries the link's content */
+	case NR_SYMLINKAT:
+		c->op = VJ_OP_FILE_CREATED;
+		c->sides = 2;
+		r->raw2 = true;
+		r->name[1] = (const char *)a[0];
+		if (nr == NR_SYMLINK) {
+			r->name[0] = (const char *)a[1];
+		} else {
+			r->dirfd[0] = a[1];
+			r->name[0] = (const char *)a[2];
+		}
+		break;
+	case NR_MKDIR:
+		c->op = VJ_OP_FILE_CREATED;
+		break;
+	case NR_MKDIRAT:
+		c->op = VJ_OP_FILE_CREATED;
+		r->dirfd[0] = a[0];
+		r->name[0] = (const char *)a[1];
+		break;
+	case NR_CHMOD:
+	case NR_CHOWN:
+	case NR_LCHOWN:
+	case NR_SETXATTR:
+	case NR_LSETXATTR:
+	case NR_REMOVEXATTR:
+	case NR_LREMOVEXATTR:
+	case NR_UTIME:
+	case NR_UTIMES:
+		c->op = VJ_OP_FILE_ATTRIB;
+		break;
+	case NR_FCHMOD:
+	case NR_FCHOWN:
+	case NR_FSETXATTR:
+	case NR_FREMOVEXATTR:
+		r->kind = CALL_FD;
+		c->op = VJ_OP_FILE_ATTRIB;
+		c->fd = a[0];
+		break;
+	case NR_FCHMODAT:
+	case NR_FCHMODAT2:
+	case NR_FCHOWNAT:
+	case NR_FUTIMESAT:
+	case NR_UTIMENSAT:
+		r->kind = CALL_MAYBE_FD;
+		c->op = VJ_OP_FILE_ATTRIB;
+		r->dirfd[0] = a[0];
+		r->name[0] = (const char *)a[1];
+		c->flags = nr == NR_FCHOWNAT ? a[4] : nr == NR_FUTIMESAT ? 0 : a[3];
+		r->empty_path = c->flags & AT_EMPTY_PATH;
+		break;
+	case NR_SETXATTRAT:
+	case NR_REMOVEXATTRAT:
+		r->kind = CALL_MAYBE_FD;
+		c->op = VJ_OP_FILE_ATTRIB;
+		r->dirfd[0] = a[0];
+		r->name[0] = (const char *)a[1];
+		c->flags = a[2];
+		r->empty_path = c->flags & AT_EMPTY_PATH;
+		break;
+	default:
+		return 0;
+	}
+	/* From here on the description is read back from memory. */
+	asm volatile("" ::: "memory");
+	enter_call(st, s->data);
+	return 0;
+}
+
+struct exit_sides {
+	struct scratch *s;
+	struct vj_file *e;
+	struct file_call *c;
+	__u32 off;
+};
+
+static long append_side(__u32 i, struct exit_sides *x)
+{
+	__u32 at = i & 1;
+	struct call_side *side = &x->c->side[at];
+	struct vj_file_side *out = &x->e->side[at];
+	*out = side->match;
+	if (!(side->match.flags & VJ_SF_NAME_RAW))
+		x->off = append_path(x->s, x->off, &side->base, out);
+	x->off = append_name(x->s, x->off, side->name, out);
+	return 0;
+}
+
+SEC("tracepoint")
+int file_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct file_call *c = bpf_map_lookup_elem(&fim_calls, &tid);
+	if (!c)
+		return 0;
+	long ret = ctx->ret;
+	if (c->op == 0) { /* an open */
+		__u16 syscall = c->syscall;
+		__u32 flags = c->flags;
+		bpf_map_delete_elem(&fim_calls, &tid);
+		if (ret >= 0)
+			open_done(ret, syscall, flags);
+		return 0;
+	}
+	/* Failed calls changed nothing: no row. */
+	if (ret < 0)
+		goto out;
+	if (c->file) {
+		send_fd_event(c->file, c->op, c->syscall, c->fd, ret, c->flags, 0, &c->side[0].match);
+		goto out;
+	}
+	struct scratch *s = cpu_scratch();
+	if (!s) {
+		count(VJ_STAT_FAULT_TASK);
+		goto out;
+	}
+	struct vj_file *e = new_file_record(s, c->op, c->syscall);
+	fill_caller(e);
+	e->ret = ret;
+	e->open_flags = c->flags;
+	struct exit_sides x = {.s = s, .e = e, .c = c, .off = sizeof(*e)};
+	__u32 sides = c->sides;
+	bpf_loop(sides > 2 ? 2 : sides, append_side, &x, 0);
+	send_file(e, x.off);
+out:
+	bpf_map_delete_elem(&fim_calls, &tid);
+	return 0;
+}

@@ -1,0 +1,455 @@
+package io.vajra.fim;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * md5, sha1 and sha256 of files named by FIM events, computed on one daemon thread
+ * ("vajra-hasher") so the event-collection thread never reads file content. Bounded
+ * everywhere: a fixed-size queue (overflow fails at once with "queue full"), a size cap per
+ * file, and an LRU cache keyed by (dev, ino, mtime ns, size) so an unchanged file is read
+ * once.
+ *
+ * <p>Paths arrive as the kernel's bytes. The JDK turns a file name string into bytes with
+ * the {@code sun.jnu.encoding} charset (from the locale; UTF-8 under a UTF-8 locale), so a
+ * path is accepted only when its bytes decode strictly in that charset and encode back to
+ * the very same bytes; anything else (e.g. Latin-1 bytes under a UTF-8 locale, or any
+ * non-ASCII byte under the C locale) is FAILED "path not representable" rather than
+ * silently hashing some other file.
+ */
+public final class FileHasher implements AutoCloseable {
+    /** Result of hashing one file. state: HASHED (hex digests set), FAILED (digests empty strings, reason set), PENDING (not done yet). */
+    public enum State { PENDING, HASHED, FAILED }
+
+    /** A mutable, thread-safe slot a row holds; filled once by the hasher thread. */
+    public static final class Result {
+        private static final Outcome NOT_YET = new Outcome(State.PENDING, "", "", "", "");
+
+        // One immutable snapshot behind one volatile field: a reader never sees a state
+        // without the digests that go with it.
+        private volatile Outcome outcome = NOT_YET;
+
+        private Result() {}
+
+        public State state() {
+            return outcome.state();
+        }
+
+        public String md5() {
+            return outcome.md5();
+        }
+
+        public String sha1() {
+            return outcome.sha1();
+        }
+
+        public String sha256() {
+            return outcome.sha256();
+        }
+
+        /** "" unless FAILED: a short reason such as "gone" or "queue full". */
+        public String failure() {
+            return outcome.failure();
+        }
+
+        /** osquery's hashed column: 1 HASHED, -1 FAILED, 0 PENDING. */
+        public int hashed() {
+            return switch (outcome.state()) {
+                case HASHED -> 1;
+                case FAILED -> -1;
+                case PENDING -> 0;
+            };
+        }
+
+        /** A finished FAILED result. */
+        public static Result failed(String reason) {
+            Result r = new Result();
+            r.fill(FileHasher.failure(reason));
+            return r;
+        }
+
+        /** Sets the outcome unless one is set already; true when this call set it. */
+        private synchronized boolean fill(Outcome o) {
+            if (outcome.state() != State.PENDING) {
+                return false;
+            }
+            outcome = o;
+            return true;
+        }
+    }
+
+    private record Outcome(State state, String md5, String sha1, String sha256, String failure) {}
+
+    private record Request(long seq, Path path, Result result) {}
+
+    private record Key(long dev, long ino, long mtimeNanos, long size) {}
+
+    private record Digests(String md5, String sha1, String sha256) {}
+
+    /** What one stat says; the key is what the cache and the change check compare. */
+    private record Stat(boolean regular, Key key) {}
+
+    private static final String STAT_ATTRIBUTES = "unix:dev,ino,lastModifiedTime,size,isRegularFile";
+    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final Duration CLOSE_JOIN = Duration.ofSeconds(1);
+    private static final Charset PATH_CHARSET = pathCharset();
+
+    private final long maxBytes;
+    private final BlockingQueue<Request> queue;
+    private final Map<Key, Digests> cache; // touched by the hasher thread only
+    private final Thread thread;           // null when hashing is disabled
+
+    // Guarded by lock: sequence numbers of accepted requests not finished yet, so awaitIdle
+    // can wait for exactly the requests before it even when close finishes some out of order.
+    private final Object lock = new Object();
+    private final TreeSet<Long> unfinished = new TreeSet<>();
+    private long lastSeq;
+    private boolean closed;
+
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder done = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder queueFull = new LongAdder();
+    private final LongAdder bytesRead = new LongAdder();
+
+    // Hasher-thread state, reused across files.
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    private final MessageDigest md5 = digest("MD5");
+    private final MessageDigest sha1 = digest("SHA-1");
+    private final MessageDigest sha256 = digest("SHA-256");
+
+    /**
+     * @param maxBytes files larger than this are not hashed (FAILED "larger than N bytes");
+     *                 0 disables hashing entirely (every request FAILED "hashing disabled",
+     *                 synchronously, and no thread is started)
+     * @param queueCapacity most requests waiting; beyond it a request is FAILED "queue full" at once
+     * @param cacheEntries LRU cache size keyed by (dev, ino, mtimeNanos, size); 0 for no cache
+     */
+    public FileHasher(long maxBytes, int queueCapacity, int cacheEntries) {
+        if (maxBytes < 0 || queueCapacity < 1 || cacheEntries < 0) {
+            throw new IllegalArgumentException("maxBytes >= 0, queueCapacity >= 1, cacheEntries >= 0 required");
+        }
+        this.maxBytes = maxBytes;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.cache = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Key, Digests> eldest) {
+                return size() > cacheEntries;
+            }
+        };
+        if (maxBytes == 0) {
+            this.thread = null;
+        } else {
+            this.thread = new Thread(this::run, "vajra-hasher");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /**
+     * Queues hashing of the regular file at {@code absolutePath} and returns its slot at once.
+     * Never throws: a null, relative or unrepresentable path, a full queue, disabled hashing
+     * or a closed hasher all give a finished FAILED result.
+     */
+    public Result submit(byte[] absolutePath) {
+        requests.increment();
+        if (thread == null) {
+            return rejected("hashing disabled");
+        }
+        if (absolutePath == null) {
+            return rejected("no path");
+        }
+        if (absolutePath.length == 0 || absolutePath[0] != '/') {
+            return rejected("not an absolute path");
+        }
+        Path path = toPath(absolutePath);
+        if (path == null) {
+            return rejected("path not representable");
+        }
+        Result result = new Result();
+        synchronized (lock) {
+            if (closed) {
+                return rejected("closed");
+            }
+            // Offer and bookkeeping under one lock, so close never misses a queued request.
+            if (!queue.offer(new Request(lastSeq + 1, path, result))) {
+                queueFull.increment();
+                return rejected("queue full");
+            }
+            lastSeq++;
+            unfinished.add(lastSeq);
+        }
+        return result;
+    }
+
+    /**
+     * Counters for the stats table, in a fixed order. hash_done and hash_failed count finished
+     * requests (cache hits are done; synchronous refusals such as "queue full" are failed), so
+     * hash_requests = hash_done + hash_failed + those still pending.
+     */
+    public Map<String, Long> counters() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("hash_requests", requests.sum());
+        out.put("hash_cache_hits", cacheHits.sum());
+        out.put("hash_done", done.sum());
+        out.put("hash_failed", failed.sum());
+        out.put("hash_queue_full", queueFull.sum());
+        out.put("hash_bytes_read", bytesRead.sum());
+        return out;
+    }
+
+    /** Blocks until every request submitted before the call is finished, or the timeout passes; returns whether all finished. */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            long target = lastSeq;
+            while (!unfinished.isEmpty() && unfinished.first() <= target) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Stops the thread; queued requests become FAILED "closed", and so does the one being read
+     * if the interrupt reaches it. Waits at most a second for the thread. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (thread == null) {
+            return;
+        }
+        thread.interrupt();
+        failQueued();
+        try {
+            thread.join(CLOSE_JOIN.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- hasher thread ----
+
+    private void run() {
+        while (!isClosed()) {
+            Request request;
+            try {
+                request = queue.take();
+            } catch (InterruptedException e) {
+                continue; // only close interrupts on purpose; the loop condition decides
+            }
+            Outcome outcome;
+            try {
+                outcome = hash(request.path());
+            } catch (Throwable t) {
+                // One bad file (or a bug) must not stop hashing for everyone else.
+                outcome = failure(isClosed() ? "closed" : "internal error: " + t.getClass().getSimpleName());
+            }
+            finish(request, outcome);
+        }
+        failQueued();
+    }
+
+    private Outcome hash(Path path) {
+        try {
+            // Stat, read, stat again: a file rewritten meanwhile gets one more try.
+            for (int attempt = 0; attempt < 2; attempt++) {
+                Stat before = stat(path);
+                if (!before.regular()) {
+                    return failure("not a regular file");
+                }
+                if (before.key().size() > maxBytes) {
+                    return tooLarge();
+                }
+                Digests cached = cache.get(before.key());
+                if (cached != null) {
+                    cacheHits.increment();
+                    return hashed(cached);
+                }
+                Digests digests = read(path);
+                Stat after = stat(path);
+                if (after.regular() && after.key().equals(before.key())) {
+                    if (digests == null) {
+                        return tooLarge(); // more content than the size said, e.g. /proc
+                    }
+                    cache.put(after.key(), digests);
+                    return hashed(digests);
+                }
+            }
+            return failure("changing while hashed");
+        } catch (NoSuchFileException e) {
+            return failure("gone");
+        } catch (AccessDeniedException e) {
+            return failure("permission denied");
+        } catch (ClosedByInterruptException e) {
+            return failure(isClosed() ? "closed" : "interrupted");
+        } catch (FileSystemException e) {
+            // ELOOP here means the name became a symlink after the stat.
+            return failure(e.getReason() == null ? "io error" : "io error: " + e.getReason());
+        } catch (IOException e) {
+            return failure("io error");
+        }
+    }
+
+    private static Stat stat(Path path) throws IOException {
+        Map<String, Object> a = Files.readAttributes(path, STAT_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        long mtime = ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
+        Key key = new Key((Long) a.get("dev"), (Long) a.get("ino"), mtime, (Long) a.get("size"));
+        return new Stat((Boolean) a.get("isRegularFile"), key);
+    }
+
+    /** All three digests in one pass; null when the file holds more than maxBytes. */
+    private Digests read(Path path) throws IOException {
+        md5.reset();
+        sha1.reset();
+        sha256.reset();
+        long total = 0;
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            while (true) {
+                buffer.clear();
+                int n = ch.read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                total += n;
+                bytesRead.add(n);
+                if (total > maxBytes) {
+                    return null;
+                }
+                md5.update(buffer.array(), 0, n);
+                sha1.update(buffer.array(), 0, n);
+                sha256.update(buffer.array(), 0, n);
+            }
+        }
+        HexFormat hex = HexFormat.of();
+        return new Digests(hex.formatHex(md5.digest()), hex.formatHex(sha1.digest()), hex.formatHex(sha256.digest()));
+    }
+
+    private static Outcome failure(String reason) {
+        return new Outcome(State.FAILED, "", "", "", reason == null || reason.isEmpty() ? "unknown" : reason);
+    }
+
+    private Outcome tooLarge() {
+        return failure("larger than " + maxBytes + " bytes");
+    }
+
+    private static Outcome hashed(Digests d) {
+        return new Outcome(State.HASHED, d.md5(), d.sha1(), d.sha256(), "");
+    }
+
+    // ---- bookkeeping ----
+
+    private void finish(Request request, Outcome outcome) {
+        if (!request.result().fill(outcome)) {
+            return; // already finished (by close)
+        }
+        (outcome.state() == State.HASHED ? done : failed).increment();
+        synchronized (lock) {
+            unfinished.remove(request.seq());
+            lock.notifyAll();
+        }
+    }
+
+    private void failQueued() {
+        for (Request r; (r = queue.poll()) != null; ) {
+            finish(r, failure("closed"));
+        }
+    }
+
+    private Result rejected(String reason) {
+        failed.increment();
+        return Result.failed(reason);
+    }
+
+    private boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    // ---- paths ----
+
+    /** The Path whose file name bytes are exactly {@code bytes}, or null when there is none. */
+    private static Path toPath(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == 0) {
+                return null;
+            }
+        }
+        try {
+            CharBuffer chars = PATH_CHARSET.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            ByteBuffer back = PATH_CHARSET.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(chars.duplicate());
+            byte[] again = Arrays.copyOfRange(back.array(), back.arrayOffset() + back.position(),
+                    back.arrayOffset() + back.limit());
+            if (!Arrays.equals(again, bytes)) {
+                return null;
+            }
+            return Path.of(chars.toString());
+        } catch (CharacterCodingException | InvalidPathException e) {
+            return null;
+        }
+    }
+
+    /** The charset the JDK uses for file names on this platform. */
+    private static Charset pathCharset() {
+        String name = System.getProperty("sun.jnu.encoding");
+        try {
+            return name == null ? StandardCharsets.UTF_8 : Charset.forName(name);
+        } catch (RuntimeException e) {
+            return Charset.defaultCharset();
+        }
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " is required of every JDK", e);
+        }
+    }
+}

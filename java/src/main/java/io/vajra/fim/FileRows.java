@@ -1,0 +1,218 @@
+package io.vajra.fim;
+
+import io.vajra.bpf.FileRecordLayout;
+import io.vajra.event.EventStore;
+import io.vajra.event.FileEvent;
+import io.vajra.event.FileEventSink;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Turns the kernel's file records into {@link FileChange} rows: paths in the host's view
+ * (root path + what lies below it), exact pattern matching with exclusions (the kernel's
+ * verdict is a superset), one row per category, rename pairs, attributes, hashes.
+ *
+ * <p>Threading: {@link #accept} and {@link #flush} on the collector thread only; counters
+ * from any thread.
+ */
+public final class FileRows implements FileEventSink {
+    private final EventStore<FileChange> store;
+    private final Supplier<FimState> state;
+    private final FileHasher hasher;
+    private final Consumer<String> createdPath;
+    private final List<FileChange> pending = new ArrayList<>();
+    private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong records = new AtomicLong();
+    private final AtomicLong rows = new AtomicLong();
+    private final AtomicLong unmatched = new AtomicLong();
+
+    /**
+     * @param createdPath told of every created or moved-in path that may bring a pending
+     *                    root into existence (the watch set must then be recomputed)
+     */
+    public FileRows(EventStore<FileChange> store, Supplier<FimState> state, FileHasher hasher,
+            Consumer<String> createdPath) {
+        this.store = store;
+        this.state = state;
+        this.hasher = hasher;
+        this.createdPath = createdPath;
+    }
+
+    /** The configuration and watch set rows are matched against. */
+    public record FimState(FimMatcher matcher, WatchSet watch) {
+        public static final FimState EMPTY = new FimState(new FimMatcher(FimConfig.EMPTY), WatchSet.EMPTY);
+    }
+
+    @Override
+    public void accept(FileEvent e, byte[] processPath, byte[] processArgv) {
+        records.incrementAndGet();
+        FimState now = state.get();
+        switch (e.op()) {
+            case FileRecordLayout.OP_CREATED -> rows(now, e, e.side0(), "CREATED", 0, processPath, processArgv);
+            case FileRecordLayout.OP_UPDATED -> rows(now, e, e.side0(), "UPDATED", 0, processPath, processArgv);
+            case FileRecordLayout.OP_DELETED -> rows(now, e, e.side0(), "DELETED", 0, processPath, processArgv);
+            case FileRecordLayout.OP_ATTRIB -> rows(now, e, e.side0(), "ATTRIBUTES_MODIFIED", 0, processPath, processArgv);
+            case FileRecordLayout.OP_OPENED -> rows(now, e, e.side0(), "OPENED", 0, processPath, processArgv);
+            case FileRecordLayout.OP_ACCESSED -> rows(now, e, e.side0(), "ACCESSED", 0, processPath, processArgv);
+            case FileRecordLayout.OP_MOVED -> {
+                long transaction = transactions.incrementAndGet();
+                rows(now, e, e.side0(), "MOVED_FROM", transaction, processPath, processArgv);
+                rows(now, e, e.side1(), "MOVED_TO", transaction, processPath, processArgv);
+            }
+            default -> unmatched.incrementAndGet();
+        }
+    }
+
+    private void rows(FimState now, FileEvent e, FileEvent.Side side, String action, long transaction,
+            byte[] processPath, byte[] processArgv) {
+        if (side == FileEvent.Side.NONE || !side.watched()) {
+            return;
+        }
+        byte[] namespacePath = namespacePath(side);
+        byte[] targetPath = hostPath(now.watch(), side, namespacePath);
+        String text = PathBytes.text(targetPath);
+        if (action.equals("CREATED") || action.equals("MOVED_TO")) {
+            if (now.watch().mayCreatePending(text)) {
+                createdPath.accept(text);
+            }
+        }
+        boolean access = action.equals("OPENED") || action.equals("ACCESSED");
+        List<String> categories = new ArrayList<>();
+        for (String category : now.matcher().categoriesOf(text)) {
+            if (!access || now.matcher().accessesReported(category)) {
+                categories.add(category);
+            }
+        }
+        if (categories.isEmpty()) {
+            unmatched.incrementAndGet();
+            return;
+        }
+        FileChange.FileStat stat = stat(now.watch(), e, side, action, targetPath, namespacePath);
+        FileHasher.Result hash = null;
+        if ((action.equals("CREATED") || action.equals("UPDATED")) && stat != null && isRegular(stat.mode())) {
+            hash = hasher.submit(readablePath(e, side, targetPath, namespacePath));
+        }
+        byte[] linkTarget = (e.side1().flags() & FileRecordLayout.SIDE_NAME_RAW) != 0 ? e.side1().name() : new byte[0];
+        for (String category : categories) {
+            pending.add(new FileChange(e, action, category, targetPath, namespacePath, transaction, linkTarget, stat,
+                    hash, processPath, processArgv));
+            rows.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void flush() {
+        if (!pending.isEmpty()) {
+            store.appendAll(pending);
+            pending.clear();
+        }
+    }
+
+    /** The path as the process named it: fd targets carry it whole, names join their base. */
+    static byte[] namespacePath(FileEvent.Side side) {
+        if (side.name().length == 0) {
+            return side.path().length == 0 ? new byte[] {'/'} : side.path();
+        }
+        List<byte[]> name = PathBytes.levels(side.name());
+        if (PathBytes.isAbsolute(side.name())) {
+            return PathBytes.absolute(name);
+        }
+        return PathBytes.absolute(PathBytes.concat(PathBytes.levels(side.path()), name));
+    }
+
+    /**
+     * The host's view: the configured path of the root the kernel matched, then what lies
+     * below it. Without a known root (a name climbing out with ..), the process's view.
+     */
+    static byte[] hostPath(WatchSet watch, FileEvent.Side side, byte[] namespacePath) {
+        String root = side.rootIno() == 0 ? null : watch.rootPath(side.rootDev(), side.rootIno());
+        if (root == null) {
+            return namespacePath;
+        }
+        List<byte[]> rootLevels = PathBytes.levels(root);
+        if (side.name().length == 0) {
+            return PathBytes.absolute(PathBytes.concat(rootLevels,
+                    PathBytes.last(PathBytes.levels(side.path()), side.depth())));
+        }
+        List<byte[]> name = PathBytes.levels(side.name());
+        if ((side.flags() & FileRecordLayout.SIDE_ROOT_BY_NAME) != 0) {
+            int skip = Math.min(side.nameSkip(), name.size());
+            return PathBytes.absolute(PathBytes.concat(rootLevels, name.subList(skip, name.size())));
+        }
+        List<byte[]> below = PathBytes.last(PathBytes.levels(side.path()), side.depth());
+        return PathBytes.absolute(PathBytes.concat(PathBytes.concat(rootLevels, below), name));
+    }
+
+    /** A path this process can open for the file: the host's view, or through /proc/pid/root. */
+    private static byte[] readablePath(FileEvent e, FileEvent.Side side, byte[] targetPath, byte[] namespacePath) {
+        if (side.rootIno() != 0) {
+            return targetPath;
+        }
+        byte[] prefix = ("/proc/" + Integer.toUnsignedString(e.pid()) + "/root").getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[prefix.length + namespacePath.length];
+        System.arraycopy(prefix, 0, out, 0, prefix.length);
+        System.arraycopy(namespacePath, 0, out, prefix.length, namespacePath.length);
+        return out;
+    }
+
+    /** From the kernel when the probe had the inode; else read now (gone: null). */
+    private static FileChange.FileStat stat(WatchSet watch, FileEvent e, FileEvent.Side side, String action,
+            byte[] targetPath, byte[] namespacePath) {
+        boolean fdTarget = side.name().length == 0 && side == e.side0();
+        if (fdTarget && (e.flags() & FileRecordLayout.FLAG_HAS_INODE) != 0) {
+            return new FileChange.FileStat(e.ino(), e.dev(), e.mode(), e.fileUid(), e.fileGid(), e.size(),
+                    e.atimeNanos(), e.mtimeNanos(), e.ctimeNanos(), true);
+        }
+        if (action.equals("DELETED")) {
+            return null;
+        }
+        // A rename's source is found under its new name.
+        FileEvent.Side where = action.equals("MOVED_FROM") ? e.side1() : side;
+        if (where == side) {
+            return lstat(readablePath(e, side, targetPath, namespacePath));
+        }
+        byte[] whereNamespace = namespacePath(where);
+        return lstat(readablePath(e, where, hostPath(watch, where, whereNamespace), whereNamespace));
+    }
+
+    private static FileChange.FileStat lstat(byte[] path) {
+        try {
+            Map<String, Object> a = Files.readAttributes(Path.of(PathBytes.text(path)),
+                    "unix:ino,dev,mode,uid,gid,size,lastAccessTime,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
+            return new FileChange.FileStat((Long) a.get("ino"), WatchSet.kernelDev((Long) a.get("dev")),
+                    (Integer) a.get("mode"), (Integer) a.get("uid"), (Integer) a.get("gid"), (Long) a.get("size"),
+                    nanos(a.get("lastAccessTime")), nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")), false);
+        } catch (IOException | RuntimeException gone) {
+            return null;
+        }
+    }
+
+    private static long nanos(Object time) {
+        return time instanceof FileTime t ? t.to(TimeUnit.NANOSECONDS) : 0;
+    }
+
+    private static boolean isRegular(int mode) {
+        return (mode & 0170000) == 0100000;
+    }
+
+    /** For the stats table. */
+    public Map<String, Long> counters() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        out.put("file_records", records.get());
+        out.put("file_rows", rows.get());
+        out.put("file_unmatched", unmatched.get());
+        out.putAll(hasher.counters());
+        return out;
+    }
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "file.h"
+#include "errors.h"
+#include "file.skel.h"
+#include "process.h"
+#include "process.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The syscalls the file programs are attached to (enter and exit). A syscall
+ * this kernel lacks (setxattrat before 6.13) is skipped. */
+static const char *const NAMED_CALLS[] = {
+	"open", "creat", "openat", "openat2", "truncate", "ftruncate", "unlink", "rmdir",
+	"unlinkat", "rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat",
+	"mkdir", "mkdirat", "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown",
+	"lchown", "fchownat", "setxattr", "lsetxattr", "fsetxattr", "removexattr",
+	"lremovexattr", "fremovexattr", "setxattrat", "removexattrat", "utime", "utimes",
+	"futimesat", "utimensat",
+};
+static const char *const CLOSING_CALLS[] = {"close", "dup2", "dup3"};
+
+#define NAMED (sizeof(NAMED_CALLS) / sizeof(NAMED_CALLS[0]))
+#define CLOSING (sizeof(CLOSING_CALLS) / sizeof(CLOSING_CALLS[0]))
+#define MAX_LINKS (2 * NAMED + CLOSING + 1)
+
+struct vj_files {
+	struct file_bpf *skel;
+	struct bpf_link *links[MAX_LINKS];
+	size_t nlinks;
+};
+
+struct vj_files *vj_files_load(struct process_bpf *process, char *err, size_t err_size)
+{
+	struct vj_files *f = calloc(1, sizeof(*f));
+	if (!f) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	vj_clear_libbpf_log();
+	f->skel = file_bpf__open();
+	if (!f->skel) {
+		vj_describe_failure("opening the file BPF object", -errno, err, err_size);
+		free(f);
+		return NULL;
+	}
+	int rc = vj_share_process_maps(f->skel->obj, process);
+	if (rc) {
+		vj_describe_failure("sharing the ring with the file programs", rc, err, err_size);
+		goto fail;
+	}
+	f->skel->rodata->wakeup_threshold = process->rodata->wakeup_threshold;
+	f->skel->rodata->v1_subsys = process->rodata->v1_subsys;
+	f->skel->rodata->name_cgroups = process->rodata->name_cgroups;
+	rc = file_bpf__load(f->skel);
+	if (rc) {
+		vj_describe_failure("loading the file BPF programs (the kernel's verifier rejected them)", rc,
+				    err, err_size);
+		goto fail;
+	}
+	return f;
+fail:
+	file_bpf__destroy(f->skel);
+	free(f);
+	return NULL;
+}
+
+static int attach_tracepoint(struct vj_files *f, struct bpf_program *prog, const char *prefix, const char *call)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s%s", prefix, call);
+	struct bpf_link *link = bpf_program__attach_tracepoint(prog, "syscalls", name);
+	if (!link)
+		return errno == ENOENT ? 0 : -errno;
+	f->links[f->nlinks++] = link;
+	return 0;
+}
+
+static void detach(struct vj_files *f)
+{
+	while (f->nlinks > 0)
+		bpf_link__destroy(f->links[--f->nlinks]);
+}
+
+static int attach(struct vj_files *f, char *err, size_t err_size)
+{
+	struct file_bpf *skel = f->skel;
+	int rc = 0;
+	/* Closes first: an open remembered before its close probe exists would
+	 * never be reported. */
+	for (size_t i = 0; i < CLOSING && !rc; i++)
+		rc = attach_tracepoint(f, skel->progs.file_close, "sys_enter_", CLOSING_CALLS[i]);
+	if (!rc) {
+		struct bpf_link *link = bpf_program__attach(skel->progs.file_exit_process);
+		rc = link ? 0 : -errno;
+		if (link)
+			f->links[f->nlinks++] = link;
+	}
+	for (size_t i = 0; i < NAMED && !rc; i++)
+		rc = attach_tracepoint(f, skel->progs.file_exit, "sys_exit_", NAMED_CALLS[i]);
+	for (size_t i = 0; i < NAMED && !rc; i++)
+		rc = attach_tracepoint(f, skel->progs.file_enter, "sys_enter_", NAMED_CALLS[i]);
+	if (rc) {
+		vj_describe_failure("attaching the file BPF programs", rc, err, err_size);
+		detach(f);
+		return -1;
+	}
+	return 0;
+}
+
+static int compare_keys(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct vj_fim_key));
+}
+
+/* Writes the wanted entries, then deletes every other key of the map. */
+static int replace_entries(int fd, struct vj_fim_key *keys, struct vj_fim_value *values, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, &keys[i], &values[i], BPF_ANY))
+			return -errno;
+	qsort(keys, n, sizeof(keys[0]), compare_keys);
+	struct vj_fim_key key, next;
+	void *prev = NULL;
+	size_t stale_count = 0, stale_cap = 64;
+	struct vj_fim_key *stale = malloc(stale_cap * sizeof(*stale));
+	if (!stale)
+		return -ENOMEM;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (!bsearch(&next, keys, n, sizeof(keys[0]), compare_keys)) {
+			if (stale_count == stale_cap) {
+				struct vj_fim_key *more = realloc(stale, 2 * stale_cap * sizeof(*stale));
+				if (!more) {
+					free(stale);
+					return -ENOMEM;
+				}
+				stale = more;
+				stale_cap *= 2;
+			}
+			stale[stale_count++] = next;
+		}
+		key = next;
+		prev = &key;
+	}
+	for (size_t i = 0; i < stale_count; i++)
+		bpf_map_delete_elem(fd, &stale[i]);
+	free(stale);
+	return 0;
+}
+
+int vj_files_watch(struct vj_files *f, const uint64_t *roots, size_t nroots, const uint64_t *steps,
+		   size_t nsteps, bool accesses, char *err, size_t err_size)
+{
+	size_t n = nroots > nsteps ? nroots : nsteps;
+	struct vj_fim_key *keys = calloc(n ? n : 1, sizeof(*keys));
+	struct vj_fim_value *values = calloc(n ? n : 1, sizeof(*values));
+	int rc = keys && values ? 0 : -ENOMEM;
+	for (size_t i = 0; i < nroots && !rc; i++) {
+		keys[i] = (struct vj_fim_key){.ino = roots[3 * i], .dev = (uint32_t)roots[3 * i + 1]};
+		values[i] = (struct vj_fim_value){.flags = (uint32_t)roots[3 * i + 2]};
+	}
+	/* Roots go first when watching starts: attach after they are in place. */
+	if (!rc)
+		rc = replace_entries(bpf_map__fd(f->skel->maps.fim_roots), keys, values, nroots);
+	for (size_t i = 0; i < nsteps && !rc; i++) {
+		const uint64_t *s = steps + 5 * i;
+		keys[i] = (struct vj_fim_key){.ino = s[0], .dev = (uint32_t)s[1], .name_hash = (uint32_t)s[2]};
+		values[i] = (struct vj_fim_value){.ino = s[3], .dev = (uint32_t)s[4]};
+	}
+	if (!rc)
+		rc = replace_entries(bpf_map__fd(f->skel->maps.fim_steps), keys, values, nsteps);
+	free(keys);
+	free(values);
+	if (rc) {
+		snprintf(err, err_size, "updating the FIM watch maps failed: %s", strerror(-rc));
+		return -1;
+	}
+	f->skel->bss->fim_accesses = accesses;
+	if (nroots > 0 && f->nlinks == 0)
+		return attach(f, err, err_size);
+	if (nroots == 0)
+		detach(f);
+	return 0;
+}
+
+void vj_files_destroy(struct vj_files *f)
+{
+	if (!f)
+		return;
+	detach(f);
+	file_bpf__destroy(f->skel);
+	free(f);
+}
