@@ -150,9 +150,14 @@ static __always_inline void dentry_key(struct dentry *d, struct vj_fim_key *k)
 	k->name_hash = 0;
 }
 
+/* Since 6.13 the top bit of i_ctime_nsec says whether someone read the ctime
+ * (multigrain timestamps): a stat() between open and close must not look like
+ * a change, so that bit is dropped. */
+#define NSEC_MASK 0x3fffffffu
+
 static __always_inline __s64 inode_time(__s64 sec, __u32 nsec)
 {
-	return sec * 1000000000LL + nsec;
+	return sec * 1000000000LL + (nsec & NSEC_MASK);
 }
 
 /* Size, times and position of an open file, as compared at close. */
