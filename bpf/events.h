@@ -99,7 +99,7 @@ enum vj_stat {
 	VJ_STAT_LOST_SOCKET_INFLIGHT, /* socket-syscall-in-flight map full: a socket event was missed */
 	VJ_STAT_SENT_FILE,          /* file events sent */
 	VJ_STAT_LOST_FILE_INFLIGHT, /* file-syscall-in-flight map full: a file event was missed */
-	VJ_STAT_FILE_UNTRACKED,     /* open-files map full: a write's close could not be followed */
+	VJ_STAT_FILE_UNTRACKED,     /* a file open for writing could not be followed to its close (map full, or over 16 held at exit) */
 	VJ_STAT_FILE_TOO_DEEP,      /* a path deeper than the filter walks: treated as unwatched */
 	VJ_STAT_MAX,
 };

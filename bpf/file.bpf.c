@@ -694,8 +694,10 @@ static long collect_owned(struct bpf_map *map, __u64 *key, struct open_file *of,
 	if (of->owner != scan->tgid)
 		return 0;
 	__u32 n = scan->n;
-	if (n >= EXIT_RELEASES)
-		return 1;
+	if (n >= EXIT_RELEASES) {
+		count(VJ_STAT_FILE_UNTRACKED); /* its changes, if any, go unreported */
+		return 0;
+	}
 	asm volatile("%0 &= 15" : "+r"(n)); /* EXIT_RELEASES - 1, kept for the verifier */
 	scan->files[n] = *key;
 	scan->n = n + 1;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "file.h"
 #include "errors.h"
+#include "links.h"
 #include "file.skel.h"
 #include "process.h"
 #include "process.skel.h"
@@ -82,8 +83,8 @@ static int attach_tracepoint(struct vj_files *f, struct bpf_program *prog, const
 
 static void detach(struct vj_files *f)
 {
-	while (f->nlinks > 0)
-		bpf_link__destroy(f->links[--f->nlinks]);
+	vj_destroy_links(f->links, f->nlinks);
+	f->nlinks = 0;
 }
 
 static int attach(struct vj_files *f, char *err, size_t err_size)

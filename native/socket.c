@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "socket.h"
 #include "errors.h"
+#include "links.h"
 #include "process.h"
 #include "process.skel.h"
 #include "socket.skel.h"
@@ -48,5 +49,16 @@ struct socket_bpf *vj_socket_load(const struct vj_settings *settings, struct pro
 
 void vj_socket_destroy(struct socket_bpf *skel)
 {
+	if (!skel)
+		return;
+	/* Its syscall tracepoints detach concurrently (see links.h); the skeleton
+	 * then finds no link left to destroy. */
+	struct bpf_object_skeleton *s = skel->skeleton;
+	struct bpf_link *links[s->prog_cnt];
+	for (int i = 0; i < s->prog_cnt; i++) {
+		links[i] = *s->progs[i].link;
+		*s->progs[i].link = NULL;
+	}
+	vj_destroy_links(links, s->prog_cnt);
 	socket_bpf__destroy(skel);
 }

@@ -94,7 +94,8 @@ public final class FimService implements AutoCloseable {
         // Rows are matched with the new state before the kernel sends its first event for it.
         state = new FileRows.FimState(matcher, next);
         kernel.watch(next.rootTriples(), next.stepQuintuples(), next.accesses());
-        if (configChanged || !previous.watch().pending().equals(next.pending())) {
+        boolean nothingEitherWay = previous.watch().isEmpty() && next.isEmpty();
+        if (!nothingEitherWay && (configChanged || !previous.watch().pending().equals(next.pending()))) {
             log.accept("FIM: watching " + next.rootCount() + " directories (" + next.stepCount() + " steps)"
                     + (next.pending().isEmpty() ? "" : "; not there yet: " + List.copyOf(next.pending())));
         }

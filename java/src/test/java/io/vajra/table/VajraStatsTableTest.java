@@ -1,15 +1,20 @@
 package io.vajra.table;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.vajra.bpf.ProbeCounters;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
 import io.vajra.event.SocketEvent;
 import io.vajra.event.StoreSettings;
+import io.vajra.fim.FileChange;
+import io.vajra.fim.FileHasher;
+import io.vajra.fim.FileRows;
 import io.vajra.testing.ProcessEventBuilder;
 import io.vajra.testing.SocketEventBuilder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -62,10 +67,60 @@ class VajraStatsTableTest {
         assertEquals("kernel process sent_cgroup = 110", lines.get(10));
         assertEquals("kernel socket sent_socket = 111", lines.get(11), "socket counters say their family");
         assertEquals("kernel socket lost_socket_inflight = 112", lines.get(12));
-        assertEquals("native process records_decoded = 113", lines.get(13));
-        assertEquals("native process ring_bytes = 117", lines.get(17));
-        assertEquals("collector process known_processes = 321", lines.get(18), "ring_bytes is not repeated");
-        assertEquals(19, lines.size());
+        assertEquals("kernel file sent_file = 113", lines.get(13), "file counters say their family");
+        assertEquals("kernel file file_too_deep = 116", lines.get(16));
+        assertEquals("native process records_decoded = 117", lines.get(17));
+        assertEquals("native process ring_bytes = 121", lines.get(21));
+        assertEquals("collector process known_processes = 321", lines.get(22), "ring_bytes is not repeated");
+        assertEquals(23, lines.size());
+    }
+
+    @Test
+    void collectorCountersAreReadAtEachQueryAndDescribed() {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("file_records", 7L);
+        counters.put("file_rows", 5L);
+        counters.put("hash_done", 2L);
+        VajraStatsTable table = VajraStatsTable.builder()
+                .collectorCounters("file", () -> counters)
+                .build();
+        assertEquals(List.of(
+                "collector file file_records = 7",
+                "collector file file_rows = 5",
+                "collector file hash_done = 2"), lines(table));
+        for (Map<String, Object> row : TableRows.of(table)) {
+            assertFalse(((String) row.get("description")).isBlank(), row.get("name") + " has no description");
+        }
+        counters.put("file_records", 8L);
+        assertEquals("collector file file_records = 8", lines(table).get(0), "read again, not cached");
+    }
+
+    @Test
+    void aCollectorCounterWithoutADescriptionStillShows() {
+        VajraStatsTable table = VajraStatsTable.builder()
+                .collectorCounters("file", () -> Map.of("something_new", 1L))
+                .build();
+        List<Map<String, Object>> rows = TableRows.of(table);
+        assertEquals(1, rows.size());
+        assertEquals("something_new", rows.get(0).get("name"));
+        assertEquals("", rows.get(0).get("description"));
+    }
+
+    @Test
+    void everyFileRowsCounterIsDescribed() {
+        try (FileHasher hasher = new FileHasher(0, 1, 0)) {
+            FileRows rows = new FileRows(new EventStore<FileChange>(StoreSettings.defaults()),
+                    () -> FileRows.FimState.EMPTY, hasher, path -> { });
+            VajraStatsTable table = VajraStatsTable.builder()
+                    .collectorCounters("file", rows::counters)
+                    .build();
+            List<Map<String, Object>> tableRows = TableRows.of(table);
+            assertEquals(List.copyOf(rows.counters().keySet()), tableRows.stream().map(r -> r.get("name")).toList());
+            for (Map<String, Object> row : tableRows) {
+                assertEquals("file", row.get("family"));
+                assertFalse(((String) row.get("description")).isBlank(), row.get("name") + " has no description");
+            }
+        }
     }
 
     @Test
