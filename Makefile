@@ -63,5 +63,9 @@ test: deps
 bench: build
 	bench/exec-storm.sh
 
+.PHONY: bench-files
+bench-files: build
+	bench/file-storm.sh
+
 clean:
 	rm -rf target $(BUILD)

@@ -221,6 +221,9 @@ enum vj_side_flag {
 	VJ_SF_NAME_FAULT = 1 << 4,     /* the caller's string could not be read */
 	VJ_SF_ROOT_BY_NAME = 1 << 5,   /* the root was reached walking the name (name_skip valid) */
 	VJ_SF_NAME_RAW = 1 << 6,       /* name is not a path (a symlink's target) */
+	VJ_SF_LEVELS = 1 << 7,         /* levels holds the names between the target (fd) or base
+					* directory (name) and the root: leaf first in the ring,
+					* "/a/b" in a batch */
 };
 
 /* One path of a file event. An fd target carries the file's path; a name target
@@ -233,7 +236,7 @@ struct vj_file_side {
 	__u16 path_len;   /* leaf first in the ring; absolute in a batch */
 	__u16 name_len;
 	__u16 flags;      /* enum vj_side_flag */
-	__u16 reserved;
+	__u16 levels_len;
 };
 
 struct vj_file {
@@ -268,7 +271,7 @@ struct vj_file {
 	__u32 reserved;
 	struct vj_file_side side[2];
 	char comm[VJ_COMM_LEN];
-	/* then: side[0] path, side[0] name, side[1] path, side[1] name */
+	/* then, per side: path[path_len] name[name_len] levels[levels_len] */
 };
 
 /* vj_file.syscall of a close done by the process exiting. */

@@ -211,6 +211,32 @@ struct chain_ref {
 	struct chain_walk *w;
 };
 
+/*
+ * One level up. Roots are directories of a file system, so the walk follows the
+ * file system's own parents first (a bind mount's root, such as a container's
+ * volume, leads on into the directory it shows); at the top of a file system it
+ * continues at the mount point, one mount up, which is the same level. Returns
+ * false at the very top.
+ */
+static __always_inline bool level_up(__u64 *dentry, __u64 *mnt, bool *same_level)
+{
+	struct dentry *d = (struct dentry *)*dentry;
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	*same_level = false;
+	if (parent && parent != d) {
+		*dentry = (__u64)parent;
+		return true;
+	}
+	struct mount *m = real_mount((struct vfsmount *)*mnt);
+	struct mount *up = BPF_CORE_READ(m, mnt_parent);
+	if (!up || up == m)
+		return false;
+	*dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+	*mnt = (__u64)up + bpf_core_field_offset(struct mount, mnt);
+	*same_level = true;
+	return true;
+}
+
 static long chain_step(__u32 i, struct chain_ref *ref)
 {
 	struct chain_walk *w = ref->w;
@@ -225,20 +251,11 @@ static long chain_step(__u32 i, struct chain_ref *ref)
 			goto done;
 		}
 	}
-	struct dentry *parent = BPF_CORE_READ(d, d_parent);
-	struct vfsmount *vfsmnt = (struct vfsmount *)w->mnt;
-	if (d == BPF_CORE_READ(vfsmnt, mnt_root) || d == parent) {
-		struct mount *mnt = real_mount(vfsmnt);
-		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-		if (up == mnt || !up)
-			goto done;
-		/* the mount point is the same place, one mount up */
-		w->dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
-		w->mnt = (__u64)up + bpf_core_field_offset(struct mount, mnt);
-		return 0;
-	}
-	w->dentry = (__u64)parent;
-	w->level++;
+	bool same_level;
+	if (!level_up(&w->dentry, &w->mnt, &same_level))
+		goto done;
+	if (!same_level)
+		w->level++;
 	return 0;
 done:
 	w->done = 1;
@@ -457,8 +474,8 @@ static __always_inline void fill_inode(struct vj_file *e, struct inode *inode)
 	e->flags |= VJ_FF_HAS_INODE;
 }
 
-/* The variable parts are written from here on; each is at most VJ_PATH_MAX. */
-#define VAR_LAST (sizeof(struct vj_file) + 3 * VJ_PATH_MAX)
+/* The variable parts (path, name, levels per side) each take at most VJ_PATH_MAX. */
+#define VAR_LAST (sizeof(struct vj_file) + 5 * VJ_PATH_MAX) /* six parts at most */
 
 static __always_inline __u32 append_path(struct scratch *s, __u32 off, struct path *path,
 					 struct vj_file_side *side)
@@ -500,6 +517,79 @@ static __always_inline void send_file(struct vj_file *e, __u32 size)
 	submit(e, e->h.size > VJ_RECORD_MAX ? VJ_RECORD_MAX : e->h.size, VJ_STAT_SENT_FILE);
 }
 
+/* The names of the levels between a file and its watch root, leaf first, walked
+ * as the filter walked (so a container's volume gives the directories of the
+ * watched tree, not the container's mount point). */
+struct names_walk {
+	__u64 dentry;
+	__u64 mnt;
+	__u64 buf;   /* the scratch record */
+	__u32 off;   /* where the next name goes */
+	__u32 len;
+	__u32 levels; /* still to write */
+	__u32 fault;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct names_walk);
+} names_state SEC(".maps");
+
+struct names_ref {
+	struct names_walk *w;
+	struct scratch *s;
+};
+
+static long name_level(__u32 i, struct names_ref *ref)
+{
+	struct names_walk *w = ref->w;
+	if (w->levels == 0)
+		return 1;
+	struct dentry *d = (struct dentry *)w->dentry;
+	if (d != BPF_CORE_READ(d, d_parent)) { /* a file system's top has no name of its own */
+		__u32 at = w->off + w->len;
+		if (w->len > VJ_PATH_MAX - VJ_NAME_MAX || at > VAR_LAST) {
+			w->fault = 1;
+			return 1;
+		}
+		long n = bpf_probe_read_kernel_str(ref->s->data + at, VJ_NAME_MAX, BPF_CORE_READ(d, d_name.name));
+		if (n <= 0) {
+			w->fault = 1;
+			return 1;
+		}
+		w->len += n;
+	}
+	bool same_level;
+	if (!level_up(&w->dentry, &w->mnt, &same_level))
+		return 1;
+	if (!same_level)
+		w->levels--;
+	return 0;
+}
+
+static __always_inline __u32 append_levels(struct scratch *s, __u32 off, struct path *path,
+					   struct vj_file_side *side)
+{
+	__u32 zero = 0;
+	struct names_ref ref = {.w = bpf_map_lookup_elem(&names_state, &zero), .s = s};
+	struct names_walk *w = ref.w;
+	if (!w || off > VAR_LAST)
+		return off;
+	w->dentry = (__u64)BPF_CORE_READ(path, dentry);
+	w->mnt = (__u64)BPF_CORE_READ(path, mnt);
+	w->off = off;
+	w->len = 0;
+	w->levels = side->depth;
+	w->fault = 0;
+	bpf_loop(VJ_FIM_DEPTH * 2, name_level, &ref, 0);
+	__u32 len = w->len > VJ_PATH_MAX ? VJ_PATH_MAX : w->len;
+	side->levels_len = len;
+	side->flags |= VJ_SF_LEVELS | (w->fault ? VJ_SF_PATH_FAULT : 0);
+	return off + len;
+}
+
 /* A row about an open file: its path from the kernel, its inode after the call. */
 static __always_inline void send_fd_event(struct file *file, __u16 op, __u16 syscall, int fd, long ret,
 					  __u32 open_flags, __u16 flags, struct vj_file_side *match)
@@ -521,6 +611,7 @@ static __always_inline void send_fd_event(struct file *file, __u16 op, __u16 sys
 	struct path path;
 	BPF_CORE_READ_INTO(&path, file, f_path);
 	__u32 off = append_path(s, sizeof(*e), &path, &e->side[0]);
+	off = append_levels(s, off, &path, &e->side[0]);
 	send_file(e, off);
 }
 
@@ -1037,6 +1128,9 @@ static long append_side(__u32 i, struct exit_sides *x)
 	if (!(side->match.flags & VJ_SF_NAME_RAW))
 		x->off = append_path(x->s, x->off, &side->base, out);
 	x->off = append_name(x->s, x->off, side->name, out);
+	/* matched on the base directory's chain: the levels from it to the root */
+	if (out->root_ino && !(out->flags & (VJ_SF_ROOT_BY_NAME | VJ_SF_NAME_RAW)))
+		x->off = append_levels(x->s, x->off, &side->base, out);
 	return 0;
 }
 

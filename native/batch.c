@@ -178,9 +178,10 @@ static int decode_file(struct vj_batch_writer *w, const struct vj_file *in, size
 		return -1;
 	size_t var = 0;
 	for (int i = 0; i < 2; i++) {
-		if (in->side[i].path_len > VJ_PATH_MAX || in->side[i].name_len > VJ_PATH_MAX)
+		if (in->side[i].path_len > VJ_PATH_MAX || in->side[i].name_len > VJ_PATH_MAX ||
+		    in->side[i].levels_len > VJ_PATH_MAX)
 			return -1;
-		var += (size_t)in->side[i].path_len + in->side[i].name_len;
+		var += (size_t)in->side[i].path_len + in->side[i].name_len + in->side[i].levels_len;
 	}
 	if (sizeof(*in) + var > len)
 		return -1;
@@ -201,6 +202,12 @@ static int decode_file(struct vj_batch_writer *w, const struct vj_file *in, size
 		memcpy(dst, src, side->name_len);
 		dst += side->name_len;
 		src += side->name_len;
+		n = 0;
+		if (side->flags & VJ_SF_LEVELS)
+			n = write_absolute(dst, src, side->levels_len);
+		out->side[i].levels_len = n;
+		dst += n;
+		src += side->levels_len;
 	}
 	uint32_t size = (uint32_t)(dst - (uint8_t *)out);
 	uint32_t padded = VJ_ALIGN8(size);
@@ -346,6 +353,7 @@ int vj_layout_facts(int32_t *out, int max)
 		FACT(offsetof(struct vj_file_side, path_len)),
 		FACT(offsetof(struct vj_file_side, name_len)),
 		FACT(offsetof(struct vj_file_side, flags)),
+		FACT(offsetof(struct vj_file_side, levels_len)),
 	};
 	int n = (int)(sizeof(facts) / sizeof(facts[0]));
 	if (n > max)

@@ -118,6 +118,7 @@ public final class BatchReader {
             int side = at + FileRecordLayout.SIDES + i * FileRecordLayout.SIDE_SIZE;
             int pathLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_PATH_LEN));
             int nameLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_LEN));
+            int levelsLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_LEVELS_LEN));
             int flags = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_FLAGS));
             long rootIno = b.getLong(side + FileRecordLayout.SIDE_ROOT_INO);
             if (pathLen == 0 && nameLen == 0 && flags == 0 && rootIno == 0) {
@@ -128,8 +129,9 @@ public final class BatchReader {
                     b.getInt(side + FileRecordLayout.SIDE_ROOT_DEV),
                     Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_DEPTH)),
                     Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_SKIP)),
-                    bytes(b, var, pathLen), bytes(b, var + pathLen, nameLen), flags);
-            var += pathLen + nameLen;
+                    bytes(b, var, pathLen), bytes(b, var + pathLen, nameLen), flags,
+                    bytes(b, var + pathLen + nameLen, levelsLen));
+            var += pathLen + nameLen + levelsLen;
         }
         long cgroupId = b.getLong(at + FileRecordLayout.CGROUP_ID);
         long cgroupV1Id = b.getLong(at + FileRecordLayout.CGROUP_V1_ID);

@@ -9,8 +9,8 @@ package io.vajra.bpf;
  * 64 mtime_ns | 72 ctime_ns | 80 dev 84 mode 88 file_uid 92 file_gid 96 pid 100 tid
  * 104 ppid 108 uid 112 gid 116 euid 120 egid 124 auid 128 pid_ns 132 ns_pid 136 ret 140 fd
  * 144 open_flags 148 f_mode | 152 syscall 154 flags (u16) | 160 side[2] (24 each) | 208 comm[16]
- * 224 side0 path | side0 name | side1 path | side1 name | pad
- * side: 0 root_ino | 8 root_dev 12 depth(u16) 14 name_skip 16 path_len 18 name_len 20 flags
+ * 224 per side: path | name | levels, then pad
+ * side: 0 root_ino | 8 root_dev 12 depth(u16) 14 name_skip 16 path_len 18 name_len 20 flags 22 levels_len
  * </pre>
  */
 public final class FileRecordLayout {
@@ -55,6 +55,7 @@ public final class FileRecordLayout {
     public static final int SIDE_PATH_LEN = 16;
     public static final int SIDE_NAME_LEN = 18;
     public static final int SIDE_FLAGS = 20;
+    public static final int SIDE_LEVELS_LEN = 22;
 
     /** Offsets in the order native's layoutFacts() reports them, after the socket facts. */
     static final int[] FACTS = {
@@ -62,7 +63,7 @@ public final class FileRecordLayout {
         FILE_UID, FILE_GID, PID, TID, PPID, UID, GID, EUID, EGID, AUID, PID_NS, NS_PID, RET, FD, OPEN_FLAGS,
         F_MODE, SYSCALL, FLAGS, SIDES, COMM,
         SIDE_SIZE, SIDE_ROOT_INO, SIDE_ROOT_DEV, SIDE_DEPTH, SIDE_NAME_SKIP, SIDE_PATH_LEN, SIDE_NAME_LEN,
-        SIDE_FLAGS,
+        SIDE_FLAGS, SIDE_LEVELS_LEN,
     };
 
     // enum vj_file_op
@@ -88,6 +89,8 @@ public final class FileRecordLayout {
     public static final int SIDE_NAME_FAULT = 1 << 4;
     public static final int SIDE_ROOT_BY_NAME = 1 << 5;
     public static final int SIDE_NAME_RAW = 1 << 6;
+    /** levels holds the names between the target (fd) or base directory (name) and the root. */
+    public static final int SIDE_LEVELS = 1 << 7;
 
     /** vj_file.syscall of a close done by the process exiting. */
     public static final int SYSCALL_BY_EXIT = 0xffff;

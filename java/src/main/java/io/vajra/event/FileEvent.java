@@ -63,9 +63,18 @@ public record FileEvent(
      *                 (cwd, dirfd or root), in the process's mount namespace
      * @param name     the caller's string for name targets, empty for fd targets
      * @param flags    {@link io.vajra.bpf.FileRecordLayout}'s SIDE_* bits
+     * @param levels   with SIDE_LEVELS: the names between the target (fd targets) or the base
+     *                 directory (name targets) and the root, as "/a/b"; they differ from the
+     *                 end of {@code path} when the file was reached through a bind mount
      */
-    public record Side(long rootIno, int rootDev, int depth, int nameSkip, byte[] path, byte[] name, int flags) {
-        public static final Side NONE = new Side(0, 0, 0, 0, new byte[0], new byte[0], 0);
+    public record Side(long rootIno, int rootDev, int depth, int nameSkip, byte[] path, byte[] name, int flags,
+            byte[] levels) {
+        public static final Side NONE = new Side(0, 0, 0, 0, new byte[0], new byte[0], 0, new byte[0]);
+
+        /** A side without levels below its root. */
+        public Side(long rootIno, int rootDev, int depth, int nameSkip, byte[] path, byte[] name, int flags) {
+            this(rootIno, rootDev, depth, nameSkip, path, name, flags, new byte[0]);
+        }
 
         public boolean watched() {
             return (flags & io.vajra.bpf.FileRecordLayout.SIDE_WATCHED) != 0;

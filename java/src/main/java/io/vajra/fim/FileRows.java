@@ -141,11 +141,17 @@ public final class FileRows implements FileEventSink {
             return namespacePath;
         }
         List<byte[]> rootLevels = PathBytes.levels(root);
+        List<byte[]> name = PathBytes.levels(side.name());
+        if ((side.flags() & FileRecordLayout.SIDE_LEVELS) != 0) {
+            // The kernel walked from the target (or the name's directory) up to the root:
+            // the watched tree's own names, whatever mount the process went through.
+            return PathBytes.absolute(PathBytes.concat(PathBytes.concat(rootLevels, PathBytes.levels(side.levels())),
+                    name));
+        }
         if (side.name().length == 0) {
             return PathBytes.absolute(PathBytes.concat(rootLevels,
                     PathBytes.last(PathBytes.levels(side.path()), side.depth())));
         }
-        List<byte[]> name = PathBytes.levels(side.name());
         if ((side.flags() & FileRecordLayout.SIDE_ROOT_BY_NAME) != 0) {
             int skip = Math.min(side.nameSkip(), name.size());
             return PathBytes.absolute(PathBytes.concat(rootLevels, name.subList(skip, name.size())));

@@ -68,6 +68,17 @@ public final class FimService implements AutoCloseable {
         }
     }
 
+    /** Recomputes the watch set now (as the periodic rescan does) and waits for it. */
+    public void rescanNow() {
+        try {
+            worker.submit(this::rescan).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.accept("FIM: rescan failed: " + e.getCause());
+        }
+    }
+
     public FimMatcher matcher() {
         return state.matcher();
     }
@@ -86,7 +97,9 @@ public final class FimService implements AutoCloseable {
 
     private void recompute(boolean configChanged) {
         FimMatcher matcher = configChanged ? new FimMatcher(config) : state.matcher();
-        WatchSet next = WatchSet.compute(matcher, WatchSet.FILE_SYSTEM, WatchSet.mountPoints());
+        List<WatchSet.Mount> own = WatchSet.mounts(java.nio.file.Path.of("/proc/self/mountinfo"));
+        WatchSet next = WatchSet.compute(matcher, WatchSet.FILE_SYSTEM,
+                own.stream().map(WatchSet.Mount::mountPoint).toList(), own, WatchSet.otherNamespaces());
         FileRows.FimState previous = state;
         if (!configChanged && sameKernelView(previous.watch(), next)) {
             return;

@@ -54,10 +54,32 @@ public final class WatchSet {
     }
 
     /**
+     * Another mount namespace with its own root (a container): where its root is seen from
+     * here ({@code /proc/<pid>/root}) and its mount points, as that namespace names them.
+     */
+    public record Namespace(Path root, List<Mount> mounts) {}
+
+    /** One line of a mountinfo file: the file system (device), the directory of it that is
+     *  mounted, and where. */
+    public record Mount(String device, String fsRoot, String mountPoint) {}
+
+    /**
      * @param mountPoints mount points to consider for bind mounts of roots (from
      *                    /proc/self/mountinfo; may be empty)
      */
     public static WatchSet compute(FimMatcher matcher, Stat stat, List<String> mountPoints) {
+        return compute(matcher, stat, mountPoints, List.of(), List.of());
+    }
+
+    /**
+     * As above. A watched directory, or one inside a recursive root, mounted into another
+     * namespace (a container's volume) becomes a root of its own there, with steps from that
+     * namespace's root, so absolute names used inside it ({@code rm /data/x}) reach the
+     * kernel filter. {@code ownMounts} (this namespace's mountinfo) tell which host
+     * directory each of those mounts shows.
+     */
+    public static WatchSet compute(FimMatcher matcher, Stat stat, List<String> mountPoints, List<Mount> ownMounts,
+            List<Namespace> namespaces) {
         Objects.requireNonNull(matcher, "matcher");
         Map<Key, String> paths = new LinkedHashMap<>();
         Map<Key, Integer> flags = new LinkedHashMap<>();
@@ -98,12 +120,71 @@ public final class WatchSet {
             Key key = mountPoint.startsWith("/") ? stat.directory(Path.of(mountPoint)) : null;
             String rootPath = key == null ? null : paths.get(key);
             if (rootPath != null && !rootPath.equals(mountPoint)) {
-                addStepsTo(steps, stat, top, mountPoint);
+                addStepsTo(steps, stat, top, Path.of("/"), mountPoint);
+            }
+        }
+        for (Namespace namespace : namespaces) {
+            Key nsTop = stat.directory(namespace.root());
+            if (nsTop == null || nsTop.equals(top)) {
+                continue; // same root as ours: the steps above serve it
+            }
+            for (Mount mount : namespace.mounts()) {
+                if (mount.mountPoint().equals("/")) {
+                    continue;
+                }
+                String hostPath = null;
+                WatchRoot covering = null;
+                for (String candidate : hostPathsOf(mount, ownMounts)) {
+                    covering = covering(matcher, candidate);
+                    if (covering != null) {
+                        hostPath = candidate;
+                        break;
+                    }
+                }
+                if (covering == null) {
+                    continue;
+                }
+                Key key = stat.directory(Path.of(namespace.root() + mount.mountPoint()));
+                Key coveringKey = stat.directory(Path.of(covering.path()));
+                if (key == null) {
+                    continue;
+                }
+                addStepsTo(steps, stat, nsTop, namespace.root(), mount.mountPoint());
+                paths.putIfAbsent(key, hostPath);
+                flags.merge(key, coveringKey == null ? 0 : flags.getOrDefault(coveringKey, 0), (a, b) -> a | b);
             }
         }
         boolean accesses = flags.values().stream().anyMatch(f -> (f & FileRecordLayout.ROOT_ACCESSES) != 0);
         return new WatchSet(Map.copyOf(paths), Map.copyOf(flags), List.copyOf(steps.values()), Set.copyOf(pending),
                 accesses);
+    }
+
+    /** The watch root that covers {@code hostPath}: it, or a recursive root above it. */
+    private static WatchRoot covering(FimMatcher matcher, String hostPath) {
+        for (WatchRoot root : matcher.watchRoots()) {
+            if (root.path().equals(hostPath) || (root.recursive() && root.isAncestorOf(hostPath))) {
+                return root;
+            }
+        }
+        return null;
+    }
+
+    /** Where this namespace shows the directory another namespace's mount shows (bind
+     *  mounts can show it in several places). */
+    static List<String> hostPathsOf(Mount mount, List<Mount> ownMounts) {
+        List<String> out = new ArrayList<>();
+        for (Mount own : ownMounts) {
+            if (own.device().equals(mount.device()) && within(mount.fsRoot(), own.fsRoot())) {
+                String rest = own.fsRoot().equals("/") ? mount.fsRoot() : mount.fsRoot().substring(own.fsRoot().length());
+                String joined = own.mountPoint().equals("/") ? rest : own.mountPoint() + rest;
+                out.add(joined.isEmpty() ? "/" : joined);
+            }
+        }
+        return out;
+    }
+
+    private static boolean within(String path, String dir) {
+        return dir.equals("/") || path.equals(dir) || path.startsWith(dir + "/");
     }
 
     private static boolean reportsAccesses(FimMatcher matcher, WatchRoot root) {
@@ -120,12 +201,13 @@ public final class WatchSet {
         return false;
     }
 
-    private static void addStepsTo(Map<String, long[]> steps, Stat stat, Key top, String path) {
+    /** Steps from {@code top} (seen here at {@code seenFrom}) along {@code path}'s levels. */
+    private static void addStepsTo(Map<String, long[]> steps, Stat stat, Key top, Path seenFrom, String path) {
         Key parent = top;
         String parentPath = "/";
         for (String name : components(path)) {
             String childPath = parentPath.equals("/") ? "/" + name : parentPath + "/" + name;
-            Key child = stat.directory(Path.of(childPath));
+            Key child = stat.directory(Path.of(seenFrom + childPath));
             if (child == null) {
                 return;
             }
@@ -233,16 +315,53 @@ public final class WatchSet {
 
     /** Mount points of this process's mount namespace, unescaped (\040 is a space). */
     public static List<String> mountPoints() {
-        List<String> out = new ArrayList<>();
+        return mounts(Path.of("/proc/self/mountinfo")).stream().map(Mount::mountPoint).toList();
+    }
+
+    /** The mounts of a mountinfo file; empty when it cannot be read. */
+    public static List<Mount> mounts(Path mountinfo) {
+        List<Mount> out = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+            for (String line : Files.readAllLines(mountinfo, StandardCharsets.UTF_8)) {
                 String[] fields = line.split(" ");
                 if (fields.length > 4) {
-                    out.add(unescape(fields[4]));
+                    out.add(new Mount(fields[2], unescape(fields[3]), unescape(fields[4])));
                 }
             }
         } catch (IOException | RuntimeException e) {
             // no bind-mount steps then; fd-based events still see bind mounts
+        }
+        return out;
+    }
+
+    /**
+     * One process per other mount namespace whose root differs from ours (containers), with
+     * its mount points. Processes that go away meanwhile are skipped.
+     */
+    public static List<Namespace> otherNamespaces() {
+        List<Namespace> out = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        String own;
+        try {
+            own = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+        } catch (IOException | RuntimeException e) {
+            return out;
+        }
+        seen.add(own);
+        try (var procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path proc : procs) {
+                try {
+                    String ns = Files.readSymbolicLink(proc.resolve("ns/mnt")).toString();
+                    if (!seen.add(ns)) {
+                        continue;
+                    }
+                    out.add(new Namespace(proc.resolve("root"), mounts(proc.resolve("mountinfo"))));
+                } catch (IOException | RuntimeException gone) {
+                    // exited, or a kernel thread: next
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc: only this namespace then
         }
         return out;
     }

@@ -46,9 +46,24 @@ final class Containers implements AutoCloseable {
                 bundle.toString(), id));
     }
 
+    /** Starts {@code args} in a detached runc container with {@code hostDir} bind-mounted at {@code volume}. */
+    void runcStartWithVolume(String id, String cgroupsPath, Path hostDir, String volume, String... args)
+            throws Exception {
+        Path bundle = bundle(id, cgroupsPath, args);
+        Path config = bundle.resolve("config.json");
+        String spec = Files.readString(config);
+        spec = spec.replaceFirst("\"mounts\": \\[", Matcher.quoteReplacement("\"mounts\": [\n\t\t{\"destination\": \""
+                + volume + "\", \"type\": \"bind\", \"source\": \"" + hostDir + "\", \"options\": [\"rbind\", \"rw\"]},"));
+        Files.writeString(config, spec);
+        startDetached(id, bundle);
+    }
+
     /** Starts {@code args} in a detached runc container; stop it with {@link #runcDelete}. */
     void runcStart(String id, String cgroupsPath, String... args) throws Exception {
-        Path bundle = bundle(id, cgroupsPath, args);
+        startDetached(id, bundle(id, cgroupsPath, args));
+    }
+
+    private void startDetached(String id, Path bundle) throws Exception {
         // The container keeps runc's stdio: give it /dev/null, not a pipe we would wait on.
         Process p = new ProcessBuilder("runc", "--root", root.resolve("runc").toString(), "run", "-d", "--bundle",
                 bundle.toString(), id)

@@ -129,6 +129,13 @@ class FileEventsE2ETest {
         return pipeline.fileRows().stream().filter(row -> Long.valueOf(pid).equals(row.get("pid"))).toList();
     }
 
+    /** Every row matching {@code match}, once the ring has delivered everything before now. */
+    private static List<Map<String, Object>> settledRowsWhere(java.util.function.Predicate<Map<String, Object>> match)
+            throws IOException {
+        settledRows(-1);
+        return pipeline.fileRows().stream().filter(match).toList();
+    }
+
     /** "ACTION path syscall" per row, paths relative to {@code dir}, in row order. */
     private static List<String> summary(List<Map<String, Object>> rows, Path dir) {
         List<String> out = new ArrayList<>();
@@ -402,6 +409,38 @@ class FileEventsE2ETest {
         List<Map<String, Object>> rows = settledRows(pid);
         assertEquals(List.of("CREATED inside open", "MOVED_FROM inside rename", "MOVED_TO inside2 rename",
                 "DELETED inside2 unlink"), summary(rows, dir), KernelPipeline.abbreviated(rows));
+    }
+
+    @Test
+    void aContainerWritingToAWatchedVolumeIsAttributedAndSeenUnderTheHostPath() throws Exception {
+        Path dir = testDir("container");
+        Path work = Files.createTempDirectory(Path.of("/tmp"), "vajra-fim-ctr-");
+        String id = Containers.newId();
+        String name = "vjf" + id.substring(0, 12);
+        try (Containers containers = new Containers(work)) {
+            containers.runcStartWithVolume(name, "/docker/" + id, dir, "/data", "/bin/sleep", "30");
+            try {
+                // Absolute names used inside the container need steps from its root.
+                pipeline.fim.rescanNow();
+                containers.runcExec(name, "/bin/sh", "-c",
+                        "echo hi > /data/f && mv /data/f /data/g && chmod 600 /data/g && cd /data && rm g");
+                List<Map<String, Object>> rows = settledRowsWhere(r -> id.equals(r.get("container_id")));
+                // busybox sh redirects with dup2, which closes the file
+                assertEquals(List.of("CREATED f open", "UPDATED f dup2", "MOVED_FROM f rename", "MOVED_TO g rename",
+                        "ATTRIBUTES_MODIFIED g chmod", "DELETED g unlink"),
+                        summary(rows, dir).stream().map(line -> line.replaceAll(" (openat|fchmodat|unlinkat|renameat2?)$", " $1")
+                                .replace(" openat", " open").replace(" fchmodat", " chmod").replace(" unlinkat", " unlink")
+                                .replaceAll(" renameat2?$", " rename")).toList(),
+                        KernelPipeline.abbreviated(rows));
+                assertEquals("/data/f", only(rows, "CREATED", dir + "/f").get("namespace_path"));
+                assertEquals("/data/g", only(rows, "MOVED_TO", dir + "/g").get("namespace_path"));
+                assertEquals("docker", rows.get(0).get("container_runtime"));
+            } finally {
+                containers.runcDelete(name);
+            }
+        } finally {
+            Containers.exec(List.of("rm", "-rf", work.toString()));
+        }
     }
 
     @Test

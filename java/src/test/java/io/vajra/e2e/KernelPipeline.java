@@ -50,7 +50,7 @@ final class KernelPipeline implements AutoCloseable {
         this.files = new EventStore<>(StoreSettings.defaults());
         AtomicReference<Collector> running = new AtomicReference<>();
         this.fim = new FimService((roots, steps, accesses) -> running.get().watchFiles(roots, steps, accesses),
-                files, new FileHasher(64 << 20, 4096, 4096), line -> System.err.println("fim: " + line));
+                files, new FileHasher(64 << 20, 4096, 4096), line -> { });
         this.collector = Collector.start(settings, store, sockets, fim.rows());
         running.set(collector);
         this.processEvents = new ProcessEventsTable(store, collector::bootToUnixNanos);
