@@ -225,7 +225,7 @@ public final class FakeOsqueryd implements ExtensionManager.Iface, AutoCloseable
     private final Path socket;
     private final Set<String> coreTables;
     private final Map<String, InternalOptionInfo> options;
-    private final Map<String, String> configSources;
+    private volatile Map<String, String> configSources;
     private final Duration pingInterval;
     private final Duration callTimeout;
 
@@ -297,6 +297,11 @@ public final class FakeOsqueryd implements ExtensionManager.Iface, AutoCloseable
     public ExtensionStatus ping() {
         managerPings.incrementAndGet();
         return new ExtensionStatus(EXT_SUCCESS, "OK", 0);
+    }
+
+    /** What genConfig returns from now on: one source, as osquery's config refresh would see it. */
+    public void setConfig(String source, String json) {
+        configSources = Map.of(source, json);
     }
 
     @Override

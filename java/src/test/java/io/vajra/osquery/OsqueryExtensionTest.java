@@ -119,7 +119,7 @@ class OsqueryExtensionTest {
         }
 
         /** osqueryd's argv shape: {@code [path, (--verbose), --socket, p, --timeout, 3, --interval, 1]}. */
-        static ExtensionProcess launch(Path managerSocket, boolean verbose) throws IOException {
+        static ExtensionProcess launch(Path managerSocket, boolean verbose, String... extraArgs) throws IOException {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             String nativeDir = System.getProperty("vajra.native.dir");
@@ -132,6 +132,7 @@ class OsqueryExtensionTest {
             }
             command.addAll(List.of("--socket", managerSocket.toString(),
                     "--timeout", "3", "--interval", Integer.toString(INTERVAL_SECONDS)));
+            command.addAll(List.of(extraArgs));
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().put("OSQUERY_EXTENSION", Long.toString(JVM_PID));
             return new ExtensionProcess(builder.start());
@@ -861,6 +862,48 @@ class OsqueryExtensionTest {
             List<Map<String, String>> routes = old.columns("vajra_bpf_process_events");
             awaitRow(old, "vajra_bpf_process_events", FakeQueryContext.forRoutes(routes).toJson(),
                     r -> isExecOf(r, p, marker));
+        }
+    }
+
+    @Test
+    void fileEventsFollowOsquerysFimConfigurationAtRunTime() throws Exception {
+        Path first = Files.createDirectories(dir.resolve("first"));
+        Path second = Files.createDirectories(dir.resolve("second"));
+        String source = "/etc/osquery/osquery.conf";
+        try (FakeOsqueryd manager = FakeOsqueryd.builder(dir).pingInterval(Duration.ofSeconds(1))
+                .config(source, "{\"file_paths\": {\"first\": [\"" + first + "/%%\"]}}").start();
+                ExtensionProcess ext = ExtensionProcess.launch(manager.socket(), false, "--config-refresh", "1s")) {
+            ext.awaitRegistered(READY);
+            String context = FakeQueryContext.forRoutes(manager.columns("bpf_file_events")).toJson();
+            Path a = first.resolve("a");
+            awaitFileRow(manager, context, a, "first");
+            // osquery's config changes: the new category is watched without a restart.
+            manager.setConfig(source, "{\"file_paths\": {\"first\": [\"" + first + "/%%\"], \"second\": [\""
+                    + second + "/%%\"]}}");
+            awaitFileRow(manager, context, second.resolve("b"), "second");
+            awaitFileRow(manager, context, first.resolve("c"), "first");
+        }
+    }
+
+    /** Writes {@code file} (again, until its row shows or the deadline passes: the config
+     *  may not have been re-read yet) and returns its UPDATED row. */
+    private static Map<String, String> awaitFileRow(FakeOsqueryd manager, String context, Path file, String category)
+            throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            Files.writeString(file, "x");
+            List<Map<String, String>> found = manager.generate("bpf_file_events", context).stream()
+                    .filter(r -> file.toString().equals(r.get("target_path")) && "UPDATED".equals(r.get("action")))
+                    .toList();
+            if (!found.isEmpty()) {
+                assertEquals(category, found.get(0).get("category"));
+                assertEquals(Long.toString(JVM_PID), found.get(0).get("pid"));
+                return found.get(0);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no UPDATED row for " + file + " within " + DEADLINE);
+            }
+            Thread.sleep(200);
         }
     }
 
