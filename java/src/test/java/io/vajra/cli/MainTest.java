@@ -71,6 +71,13 @@ class MainTest {
             return ProcessEventBuilder.BOOT_TO_UNIX;
         }
 
+        volatile long[] watchedRoots;
+
+        @Override
+        public void watchFiles(long[] roots, long[] steps, boolean accesses) {
+            watchedRoots = roots;
+        }
+
         @Override
         public void close() {
             closed++;
@@ -124,6 +131,27 @@ class MainTest {
                 "--json"));
         assertEquals("{\"pid\":100,\"syscall\":\"connect\",\"status\":\"succeeded\",\"remote_address\":\"127.0.0.1\","
                 + "\"remote_port\":8080}\n", out());
+    }
+
+    @Test
+    void aConfigFileSetsWhatFimWatches(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path config = dir.resolve("osquery.conf");
+        java.nio.file.Files.writeString(config, "{\"file_paths\": {\"here\": [\"" + dir + "/%%\"]}}");
+        assertEquals(0, run("query", "SELECT count(*) AS n FROM bpf_file_events", "--json", "--config", config.toString()));
+        assertEquals("{\"n\":0}\n", out());
+        assertEquals(3, probes.watchedRoots.length, "one root: (ino, dev, flags)");
+        assertTrue(err().contains("vajra: FIM: watching 1 directories"), err());
+    }
+
+    @Test
+    void aBrokenConfigFileStopsTheStartWithTheReason(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path config = dir.resolve("osquery.conf");
+        java.nio.file.Files.writeString(config, "{\"file_paths\": {\"bad\": [\"relative/%%\"]}}");
+        assertEquals(2, run("query", "SELECT 1", "--config", config.toString()));
+        assertTrue(err().contains("--config: ") && err().contains("must be an absolute path"), err());
+        assertEquals(2, run("query", "SELECT 1", "--config", dir.resolve("missing.conf").toString()));
+        assertTrue(err().contains("cannot read"), err());
     }
 
     @Test

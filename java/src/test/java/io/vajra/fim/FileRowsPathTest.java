@@ -1,5 +1,6 @@
 package io.vajra.fim;
 
+import static io.vajra.bpf.FileRecordLayout.SIDE_LEVELS;
 import static io.vajra.bpf.FileRecordLayout.SIDE_ROOT_BY_NAME;
 import static io.vajra.bpf.FileRecordLayout.SIDE_WATCHED;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -64,6 +65,37 @@ class FileRowsPathTest {
     private String hostPath(FileEvent.Side side) {
         return new String(FileRows.hostPath(watch, side, FileRows.namespacePath(side)), StandardCharsets.UTF_8);
     }
+
+    /** As the kernel sends it now: the names it climbed from the target (or base) to the root. */
+    private static FileEvent.Side withLevels(String root, String path, String name, String levels) {
+        WatchSet.Key key = DIRS.get(root);
+        int depth = PathBytes.levels(levels).size();
+        return new FileEvent.Side(key.ino(), key.dev(), depth, 0, bytes(path), bytes(name),
+                SIDE_WATCHED | SIDE_LEVELS, bytes(levels));
+    }
+
+    @Test
+    void theLevelsTheKernelClimbedFollowTheRootsPath() {
+        // A container with the host's /srv/data/app mounted at /mnt: the kernel climbed
+        // x, app (the watched tree's own names) up to /srv/data.
+        FileEvent.Side side = withLevels("/srv/data", "/mnt/x", "", "/app/x");
+        assertEquals("/mnt/x", namespacePath(side));
+        assertEquals("/srv/data/app/x", hostPath(side), "not /srv/data/mnt/x, as the depth alone would say");
+    }
+
+    @Test
+    void aNamesBaseDirectoryCarriesItsLevelsToo() {
+        // rm sub/x, with the cwd /mnt showing the host's /srv/data/app.
+        FileEvent.Side side = withLevels("/srv/data", "/mnt", "sub/x", "/app");
+        assertEquals("/mnt/sub/x", namespacePath(side));
+        assertEquals("/srv/data/app/sub/x", hostPath(side));
+
+        FileEvent.Side atTheRoot = withLevels("/srv/data", "/data", "../data/./y", "");
+        assertEquals("/data/y", namespacePath(atTheRoot));
+        assertEquals("/srv/data/y", hostPath(atTheRoot));
+    }
+
+    // Sides without levels (depth only), as hostPath still reads them.
 
     @Test
     void anOpenFileOnTheHost() {

@@ -182,6 +182,50 @@ class WatchSetTest {
     }
 
     @Test
+    void aWatchedDirectoryMountedInAContainerGetsStepsFromTheContainersRoot() throws ConfigException {
+        mkdirs(ROOT_FS, "/", "/srv", "/proc/42/root", "/proc/42/root/mnt", "/proc/42/root/etc");
+        mkdirs(DATA_FS, "/srv/data", "/srv/data/app");
+        // The container (seen here at /proc/42/root) shows the host's /srv/data at /data and
+        // its /srv/data/app at /mnt/app; its /etc is its own.
+        dirs.put("/proc/42/root/data", key("/srv/data"));
+        dirs.put("/proc/42/root/mnt/app", key("/srv/data/app"));
+        List<WatchSet.Mount> own = List.of(new WatchSet.Mount("8:1", "/", "/"),
+                new WatchSet.Mount("254:0", "/", "/srv/data"));
+        WatchSet.Namespace container = new WatchSet.Namespace(java.nio.file.Path.of("/proc/42/root"), List.of(
+                new WatchSet.Mount("0:99", "/", "/"),
+                new WatchSet.Mount("254:0", "/", "/data"),
+                new WatchSet.Mount("254:0", "/app", "/mnt/app"),
+                new WatchSet.Mount("8:1", "/etc", "/etc")));
+        WatchSet set = WatchSet.compute(new FimMatcher(FimConfig.parse("{\"file_paths\":{\"data\":[\"/srv/data/%%\"]}}")),
+                stat, List.of("/", "/srv/data"), own, List.of(container));
+
+        assertEquals(Map.of("/srv/data", ROOT_RECURSIVE, "/srv/data/app", ROOT_RECURSIVE), roots(set),
+                "the mounted subdirectory is a root of its own, as recursive as the root above it");
+        assertEquals(Set.of(
+                step("/", "srv", "/srv"),
+                step("/srv", "data", "/srv/data"),
+                step("/proc/42/root", "data", "/srv/data"),
+                step("/proc/42/root", "mnt", "/proc/42/root/mnt"),
+                step("/proc/42/root/mnt", "app", "/srv/data/app")), steps(set),
+                "nothing for the container's own /etc, which is not watched");
+    }
+
+    @Test
+    void aNamespaceWithOurRootNeedsNoStepsOfItsOwn() throws ConfigException {
+        mkdirs(ROOT_FS, "/", "/srv");
+        mkdirs(DATA_FS, "/srv/data");
+        dirs.put("/proc/7/root", key("/"));
+        dirs.put("/proc/7/root/data", key("/srv/data"));
+        List<WatchSet.Mount> own = List.of(new WatchSet.Mount("8:1", "/", "/"),
+                new WatchSet.Mount("254:0", "/", "/srv/data"));
+        WatchSet.Namespace sameRoot = new WatchSet.Namespace(java.nio.file.Path.of("/proc/7/root"),
+                List.of(new WatchSet.Mount("254:0", "/", "/data")));
+        WatchSet set = WatchSet.compute(new FimMatcher(FimConfig.parse("{\"file_paths\":{\"data\":[\"/srv/data/%\"]}}")),
+                stat, List.of(), own, List.of(sameRoot));
+        assertEquals(Set.of(step("/", "srv", "/srv"), step("/srv", "data", "/srv/data")), steps(set));
+    }
+
+    @Test
     void withoutARootDirectoryNothingIsWatched() throws ConfigException {
         WatchSet set = compute("{\"file_paths\":{\"etc\":[\"/etc/%%\"]}}");
         assertSame(WatchSet.EMPTY, set);
