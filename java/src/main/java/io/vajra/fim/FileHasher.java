@@ -126,6 +126,11 @@ public final class FileHasher implements AutoCloseable {
     private final BlockingQueue<Request> queue;
     private final Map<Key, Digests> cache; // touched by the hasher thread only
     private final Thread thread;           // null when hashing is disabled
+    // Guarded by lock: requests queued and not yet taken, by path. A file written again
+    // before its hash was computed shares that request: one read serves both rows, which
+    // both show the content as it was when hashed (a write storm costs one hash per file).
+    private final Map<Path, Result> waiting = new java.util.HashMap<>();
+    private final java.util.concurrent.atomic.LongAdder coalesced = new java.util.concurrent.atomic.LongAdder();
 
     // Guarded by lock: sequence numbers of accepted requests not finished yet, so awaitIdle
     // can wait for exactly the requests before it even when close finishes some out of order.
@@ -200,6 +205,11 @@ public final class FileHasher implements AutoCloseable {
             if (closed) {
                 return rejected("closed");
             }
+            Result queued = waiting.get(path);
+            if (queued != null) {
+                coalesced.increment();
+                return queued;
+            }
             // Offer and bookkeeping under one lock, so close never misses a queued request.
             if (!queue.offer(new Request(lastSeq + 1, path, result))) {
                 queueFull.increment();
@@ -207,6 +217,7 @@ public final class FileHasher implements AutoCloseable {
             }
             lastSeq++;
             unfinished.add(lastSeq);
+            waiting.put(path, result);
         }
         return result;
     }
@@ -223,6 +234,7 @@ public final class FileHasher implements AutoCloseable {
         out.put("hash_done", done.sum());
         out.put("hash_failed", failed.sum());
         out.put("hash_queue_full", queueFull.sum());
+        out.put("hash_coalesced", coalesced.sum());
         out.put("hash_bytes_read", bytesRead.sum());
         return out;
     }
@@ -276,6 +288,9 @@ public final class FileHasher implements AutoCloseable {
                 request = queue.take();
             } catch (InterruptedException e) {
                 continue; // only close interrupts on purpose; the loop condition decides
+            }
+            synchronized (lock) {
+                waiting.remove(request.path(), request.result());
             }
             Outcome outcome;
             try {

@@ -93,7 +93,9 @@ public final class VajraStatsTable implements Table {
             Map.entry("hash_done", "Files hashed"),
             Map.entry("hash_failed", "Files that could not be hashed (hashed = -1; see hash_error)"),
             Map.entry("hash_queue_full", "Hash requests refused: the queue was full (hashed = -1)"),
-            Map.entry("hash_bytes_read", "Bytes read for hashing"));
+            Map.entry("hash_bytes_read", "Bytes read for hashing"),
+            Map.entry("hash_coalesced",
+                    "Hash requests that joined one already queued for the same file (one read serves both rows)"));
 
     private final List<Family> families;
     private final List<Extra> extras;

@@ -175,17 +175,42 @@ class FileHasherTest {
     }
 
     @Test
+    void aFileSubmittedAgainBeforeItsTurnSharesTheQueuedRequest() throws Exception {
+        byte[] content = new byte[(int) (8 * MIB)];
+        new Random(2).nextBytes(content);
+        Path busy = Files.write(dir.resolve("busy"), content);
+        Path f = Files.writeString(dir.resolve("twice"), "same");
+        try (FileHasher h = new FileHasher(16 * MIB, 16, 0)) {
+            h.submit(bytes(busy)); // keeps the thread reading while the next two queue
+            Result first = h.submit(bytes(f));
+            Result second = h.submit(bytes(f));
+            assertTrue(h.awaitIdle(WAIT));
+            if (first == second) {
+                assertEquals(1, counter(h, "hash_coalesced"));
+            } else {
+                // the thread took the first before the second came: both hashed on their own
+                assertEquals(0, counter(h, "hash_coalesced"));
+            }
+            assertDigests("same".getBytes(java.nio.charset.StandardCharsets.UTF_8), second);
+        }
+    }
+
+    @Test
     void overflowingTheQueueFailsAtOnceAndNothingStaysPending() throws Exception {
         // No cache and a big file: each accepted request costs the thread milliseconds,
         // while a submit costs microseconds, so a one-slot queue overflows.
         byte[] content = new byte[(int) (8 * MIB)];
         new Random(1).nextBytes(content);
-        Path f = Files.write(dir.resolve("big"), content);
+        // Distinct files: requests for one file already queued would be joined, not queued.
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            files.add(Files.write(dir.resolve("big" + i), content));
+        }
         try (FileHasher h = new FileHasher(16 * MIB, 1, 0)) {
             List<Result> results = new ArrayList<>();
             boolean sawFull = false;
             for (int i = 0; i < 10_000 && !sawFull; i++) {
-                Result r = h.submit(bytes(f));
+                Result r = h.submit(bytes(files.get(i % files.size())));
                 results.add(r);
                 sawFull = "queue full".equals(r.failure());
                 if (sawFull) {
@@ -202,7 +227,8 @@ class FileHasherTest {
             }
             assertTrue(counter(h, "hash_queue_full") >= 1);
             assertEquals(results.size(), counter(h, "hash_requests"));
-            assertEquals(results.size(), counter(h, "hash_done") + counter(h, "hash_failed"));
+            assertEquals(results.size(), counter(h, "hash_done") + counter(h, "hash_failed")
+                    + counter(h, "hash_coalesced"));
         }
     }
 
@@ -241,7 +267,7 @@ class FileHasherTest {
     void countersComeInAFixedOrderAndTheThreadIsANamedDaemon() throws Exception {
         try (FileHasher h = new FileHasher(MIB, 16, 16)) {
             assertEquals(List.of("hash_requests", "hash_cache_hits", "hash_done", "hash_failed",
-                    "hash_queue_full", "hash_bytes_read"), new ArrayList<>(h.counters().keySet()));
+                    "hash_queue_full", "hash_coalesced", "hash_bytes_read"), new ArrayList<>(h.counters().keySet()));
             assertTrue(Thread.getAllStackTraces().keySet().stream()
                     .anyMatch(t -> t.getName().equals("vajra-hasher") && t.isDaemon()));
             assertTrue(h.awaitIdle(WAIT));
