@@ -66,6 +66,10 @@ enum {
  * read-only open costs only a look at its mode. */
 __u32 fim_accesses = 0;
 
+/* Bumped by user space when the watch set changes and here when a watched
+ * name is renamed: verdicts cached before are stale. */
+__u32 fim_generation = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -100,8 +104,10 @@ struct file_call {
 	struct call_side side[2];
 };
 
+/* A plain hash: when full, a call is counted as lost rather than silently
+ * evicting another; entries go at the call's exit or the thread's. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32); /* tid */
 	__type(value, struct file_call);
@@ -262,8 +268,100 @@ done:
 	return 1;
 }
 
+/*
+ * What the chain walk found for a directory: every file in it gets the same
+ * answer, so opens outside the watched trees cost one lookup instead of a walk
+ * up to /. Keyed by the dentry and its inode's number and generation, so a
+ * recycled dentry is not taken for the old one.
+ */
+struct verdict_key {
+	__u64 dentry;
+	__u64 ino;
+	__u32 generation;
+	__u32 pad;
+};
+
+struct verdict {
+	__u32 fim_generation;
+	__u32 watched;
+	__u32 depth;   /* of the root above the directory (0: the directory is the root) */
+	__u32 pad;
+	struct vj_fim_key root;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct verdict_key);
+	__type(value, struct verdict);
+} dir_verdicts SEC(".maps");
+
+static __always_inline bool walk_chain(struct path *start, __u32 min_level, bool recursive_only,
+				       struct vj_file_side *m, bool *conclusive);
+
+/* The key and value being built, off the stack (the exit program's stack is full). */
+struct verdict_scratch {
+	struct verdict_key key;
+	struct verdict value;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct verdict_scratch);
+} verdict_state SEC(".maps");
+
+/* Whether a file whose f_path is `file` lies in a watched tree (depth counted from it). */
+static __always_inline bool match_file(struct path *file, struct vj_file_side *m)
+{
+	__u32 zero = 0;
+	struct verdict_scratch *vs = bpf_map_lookup_elem(&verdict_state, &zero);
+	struct dentry *d = BPF_CORE_READ(file, dentry);
+	struct dentry *dir = BPF_CORE_READ(d, d_parent);
+	bool cacheable = vs && dir && dir != d;
+	if (cacheable) {
+		struct inode *inode = BPF_CORE_READ(dir, d_inode);
+		vs->key.dentry = (__u64)dir;
+		vs->key.ino = BPF_CORE_READ(inode, i_ino);
+		vs->key.generation = BPF_CORE_READ(inode, i_generation);
+		vs->key.pad = 0;
+		struct verdict *known = bpf_map_lookup_elem(&dir_verdicts, &vs->key);
+		if (known && known->fim_generation == fim_generation) {
+			if (!known->watched)
+				return false;
+			m->root_ino = known->root.ino;
+			m->root_dev = known->root.dev;
+			m->depth = known->depth + 1;
+			m->flags |= VJ_SF_WATCHED;
+			return true;
+		}
+	}
+	bool conclusive = false;
+	bool watched = walk_chain(file, 1, false, m, &conclusive);
+	if (cacheable && conclusive) {
+		__builtin_memset(&vs->value, 0, sizeof(vs->value));
+		vs->value.fim_generation = fim_generation;
+		vs->value.watched = watched;
+		if (watched) {
+			vs->value.depth = m->depth - 1;
+			vs->value.root.ino = m->root_ino;
+			vs->value.root.dev = m->root_dev;
+		}
+		bpf_map_update_elem(&dir_verdicts, &vs->key, &vs->value, BPF_ANY);
+	}
+	return watched;
+}
+
 static __always_inline bool match_chain(struct path *start, __u32 min_level, bool recursive_only,
 					struct vj_file_side *m)
+{
+	bool conclusive;
+	return walk_chain(start, min_level, recursive_only, m, &conclusive);
+}
+
+static __always_inline bool walk_chain(struct path *start, __u32 min_level, bool recursive_only,
+				       struct vj_file_side *m, bool *conclusive)
 {
 	__u32 zero = 0;
 	struct chain_ref ref = {.w = bpf_map_lookup_elem(&chain_state, &zero)};
@@ -278,6 +376,7 @@ static __always_inline bool match_chain(struct path *start, __u32 min_level, boo
 	if (!w->dentry || !w->mnt)
 		return false;
 	bpf_loop(VJ_FIM_DEPTH * 2, chain_step, &ref, 0);
+	*conclusive = w->done;
 	if (!w->done)
 		count(VJ_STAT_FILE_TOO_DEEP);
 	if (!w->matched)
@@ -654,7 +753,7 @@ static __always_inline void open_done(long ret, __u16 syscall, __u32 open_flags)
 	struct vj_file_side match = {};
 	struct path path;
 	BPF_CORE_READ_INTO(&path, file, f_path);
-	if (!match_chain(&path, 1, false, &match))
+	if (!match_file(&path, &match))
 		return;
 	struct vj_fim_value *root = bpf_map_lookup_elem(&fim_roots, &(struct vj_fim_key){
 		.ino = match.root_ino, .dev = match.root_dev});
@@ -810,6 +909,8 @@ static long release_one(__u32 i, struct exit_ref *ref)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(file_exit_process, struct task_struct *task)
 {
+	__u32 tid = BPF_CORE_READ(task, pid);
+	bpf_map_delete_elem(&fim_calls, &tid); /* a thread killed inside a call */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	__u32 tgid = BPF_CORE_READ(task, tgid);
@@ -879,7 +980,7 @@ static __always_inline void enter_fd(struct file_call *c)
 		return;
 	struct path path;
 	BPF_CORE_READ_INTO(&path, file, f_path);
-	if (!match_chain(&path, 1, false, &c->side[0].match))
+	if (!match_file(&path, &c->side[0].match))
 		return;
 	if (c->op == VJ_OP_FILE_UPDATED) {
 		/* ftruncate of a remembered file: reported with its close */
@@ -1153,6 +1254,8 @@ int file_exit(struct trace_event_raw_sys_exit *ctx)
 	/* Failed calls changed nothing: no row. */
 	if (ret < 0)
 		goto out;
+	if (c->op == VJ_OP_FILE_MOVED)
+		__sync_fetch_and_add(&fim_generation, 1); /* a directory may have moved in or out */
 	if (c->file) {
 		send_fd_event(c->file, c->op, c->syscall, c->fd, ret, c->flags, 0, &c->side[0].match);
 		goto out;

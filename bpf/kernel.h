@@ -82,6 +82,7 @@ struct inode {
 	kgid_t i_gid;
 	struct super_block *i_sb;
 	unsigned long i_ino;
+	u32 i_generation;
 	s64 i_size;
 	s64 i_atime_sec; /* 6.7 and later: split timestamps */
 	s64 i_mtime_sec;

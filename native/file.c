@@ -181,6 +181,7 @@ int vj_files_watch(struct vj_files *f, const uint64_t *roots, size_t nroots, con
 		return -1;
 	}
 	f->skel->bss->fim_accesses = accesses;
+	f->skel->bss->fim_generation++; /* cached verdicts predate this set */
 	if (nroots > 0 && f->nlinks == 0)
 		return attach(f, err, err_size);
 	if (nroots == 0)

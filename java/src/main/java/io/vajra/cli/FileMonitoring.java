@@ -19,6 +19,8 @@ import java.util.function.Consumer;
 final class FileMonitoring implements AutoCloseable {
     static final int HASH_QUEUE = 4096;
     static final int HASH_CACHE = 4096;
+    /** How long a hash request waits for more writes to the same file before it is read. */
+    static final java.time.Duration HASH_SETTLE = java.time.Duration.ofMillis(20);
 
     private final EventStore<FileChange> store;
     private final FimService service;
@@ -26,7 +28,7 @@ final class FileMonitoring implements AutoCloseable {
 
     FileMonitoring(StoreSettings storeSettings, long hashMaxBytes, Consumer<String> log) {
         this.store = new EventStore<>(storeSettings);
-        FileHasher hasher = new FileHasher(hashMaxBytes, HASH_QUEUE, HASH_CACHE);
+        FileHasher hasher = new FileHasher(hashMaxBytes, HASH_QUEUE, HASH_CACHE, HASH_SETTLE);
         this.service = new FimService((roots, steps, accesses) -> {
             Probes running = probes.get();
             if (running != null) {

@@ -108,7 +108,7 @@ public final class FileHasher implements AutoCloseable {
 
     private record Outcome(State state, String md5, String sha1, String sha256, String failure) {}
 
-    private record Request(long seq, Path path, Result result) {}
+    private record Request(long seq, Path path, Result result, long queuedNanos) {}
 
     private record Key(long dev, long ino, long mtimeNanos, long size) {}
 
@@ -123,6 +123,7 @@ public final class FileHasher implements AutoCloseable {
     private static final Charset PATH_CHARSET = pathCharset();
 
     private final long maxBytes;
+    private final long settleNanos;
     private final BlockingQueue<Request> queue;
     private final Map<Key, Digests> cache; // touched by the hasher thread only
     private final Thread thread;           // null when hashing is disabled
@@ -160,10 +161,21 @@ public final class FileHasher implements AutoCloseable {
      * @param cacheEntries LRU cache size keyed by (dev, ino, mtimeNanos, size); 0 for no cache
      */
     public FileHasher(long maxBytes, int queueCapacity, int cacheEntries) {
-        if (maxBytes < 0 || queueCapacity < 1 || cacheEntries < 0) {
-            throw new IllegalArgumentException("maxBytes >= 0, queueCapacity >= 1, cacheEntries >= 0 required");
+        this(maxBytes, queueCapacity, cacheEntries, Duration.ZERO);
+    }
+
+    /**
+     * As above; each request waits {@code settle} after it was queued before the file is
+     * read, so that the writes of a burst join it (see {@link #submit}) and one read
+     * serves them all.
+     */
+    public FileHasher(long maxBytes, int queueCapacity, int cacheEntries, Duration settle) {
+        if (maxBytes < 0 || queueCapacity < 1 || cacheEntries < 0 || settle.isNegative()) {
+            throw new IllegalArgumentException(
+                    "maxBytes >= 0, queueCapacity >= 1, cacheEntries >= 0, settle >= 0 required");
         }
         this.maxBytes = maxBytes;
+        this.settleNanos = settle.toNanos();
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -211,7 +223,7 @@ public final class FileHasher implements AutoCloseable {
                 return queued;
             }
             // Offer and bookkeeping under one lock, so close never misses a queued request.
-            if (!queue.offer(new Request(lastSeq + 1, path, result))) {
+            if (!queue.offer(new Request(lastSeq + 1, path, result, System.nanoTime()))) {
                 queueFull.increment();
                 return rejected("queue full");
             }
@@ -288,6 +300,14 @@ public final class FileHasher implements AutoCloseable {
                 request = queue.take();
             } catch (InterruptedException e) {
                 continue; // only close interrupts on purpose; the loop condition decides
+            }
+            long wait = request.queuedNanos() + settleNanos - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(wait); // later writes of the burst join meanwhile
+                } catch (InterruptedException e) {
+                    // close: the loop ends after this request
+                }
             }
             synchronized (lock) {
                 waiting.remove(request.path(), request.result());
@@ -424,7 +444,8 @@ public final class FileHasher implements AutoCloseable {
     // ---- paths ----
 
     /** The Path whose file name bytes are exactly {@code bytes}, or null when there is none. */
-    private static Path toPath(byte[] bytes) {
+    /** The path for these exact bytes, or null when the JDK cannot name it (see the class comment). */
+    static Path toPath(byte[] bytes) {
         for (byte b : bytes) {
             if (b == 0) {
                 return null;

@@ -142,6 +142,11 @@ public final class FileRows implements FileEventSink {
         }
         List<byte[]> rootLevels = PathBytes.levels(root);
         List<byte[]> name = PathBytes.levels(side.name());
+        if (PathBytes.climbsAbove(name)) {
+            // ".." above the name's directory may cross a mount or a symlink, which lexical
+            // joining cannot follow: the process's own view is the honest answer.
+            return namespacePath;
+        }
         if ((side.flags() & FileRecordLayout.SIDE_LEVELS) != 0) {
             // The kernel walked from the target (or the name's directory) up to the root:
             // the watched tree's own names, whatever mount the process went through.
@@ -192,9 +197,13 @@ public final class FileRows implements FileEventSink {
         return lstat(readablePath(e, where, hostPath(watch, where, whereNamespace), whereNamespace));
     }
 
-    private static FileChange.FileStat lstat(byte[] path) {
+    private static FileChange.FileStat lstat(byte[] bytes) {
+        Path path = FileHasher.toPath(bytes);
+        if (path == null) {
+            return null; // bytes the JDK cannot name exactly: better no columns than another file's
+        }
         try {
-            Map<String, Object> a = Files.readAttributes(Path.of(PathBytes.text(path)),
+            Map<String, Object> a = Files.readAttributes(path,
                     "unix:ino,dev,mode,uid,gid,size,lastAccessTime,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
             return new FileChange.FileStat((Long) a.get("ino"), WatchSet.kernelDev((Long) a.get("dev")),
                     (Integer) a.get("mode"), (Integer) a.get("uid"), (Integer) a.get("gid"), (Long) a.get("size"),

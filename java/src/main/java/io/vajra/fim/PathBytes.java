@@ -66,6 +66,21 @@ final class PathBytes {
         return out.toByteArray();
     }
 
+    /** Whether {@code ..} levels climb above the start (more of them than names before). */
+    static boolean climbsAbove(List<byte[]> levels) {
+        int depth = 0;
+        for (byte[] level : levels) {
+            if (level.length == 2 && level[0] == '.' && level[1] == '.') {
+                if (--depth < 0) {
+                    return true;
+                }
+            } else if (!(level.length == 1 && level[0] == '.')) {
+                depth++;
+            }
+        }
+        return false;
+    }
+
     /** The last {@code n} levels (all of them when there are fewer). */
     static List<byte[]> last(List<byte[]> levels, int n) {
         return levels.subList(Math.max(0, levels.size() - n), levels.size());

@@ -64,7 +64,8 @@ public final class VajraStatsTable implements Table {
         probe(KERNEL, "lost_file_inflight",
                 "File events lost: a file call in flight could not be tracked (the map refused the entry)", "file");
         probe(KERNEL, "lost_file_untracked",
-                "Writes that may go unreported: a file opened for writing could not be remembered (map full)", "file");
+                "Writes that may go unreported: a file open for writing could not be followed to its close "
+                        + "(map full, or more than 16 held by an exiting process)", "file");
         probe(KERNEL, "file_too_deep",
                 "Paths deeper than the kernel filter walks (64 levels): treated as unwatched", "file");
         probe(NATIVE, "records_decoded", "Records decoded by the poller");

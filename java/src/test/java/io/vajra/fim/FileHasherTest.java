@@ -196,6 +196,23 @@ class FileHasherTest {
     }
 
     @Test
+    void aBurstOfWritesWithinTheSettleTimeIsHashedOnce() throws Exception {
+        Path f = dir.resolve("burst");
+        try (FileHasher h = new FileHasher(MIB, 16, 0, java.time.Duration.ofMillis(300))) {
+            Files.writeString(f, "one");
+            Result first = h.submit(bytes(f));
+            Files.writeString(f, "two");
+            Result second = h.submit(bytes(f));
+            Files.writeString(f, "three");
+            Result third = h.submit(bytes(f));
+            assertTrue(h.awaitIdle(WAIT));
+            assertTrue(first == second && second == third, "the later writes joined the first request");
+            assertEquals(2, counter(h, "hash_coalesced"));
+            assertDigests("three".getBytes(java.nio.charset.StandardCharsets.UTF_8), first);
+        }
+    }
+
+    @Test
     void overflowingTheQueueFailsAtOnceAndNothingStaysPending() throws Exception {
         // No cache and a big file: each accepted request costs the thread milliseconds,
         // while a submit costs microseconds, so a one-slot queue overflows.
