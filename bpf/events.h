@@ -32,6 +32,7 @@ enum vj_family {
 	VJ_FAMILY_CGROUP = 2, /* names of cgroups, sent once before the first event in each */
 	VJ_FAMILY_SOCKET = 3,
 	VJ_FAMILY_FILE = 4,
+	VJ_FAMILY_WRITE = 5, /* a write to a file in a watched log directory */
 };
 
 /* Socket operations: the syscall, or the later outcome of a non-blocking connect. */
@@ -101,6 +102,8 @@ enum vj_stat {
 	VJ_STAT_LOST_FILE_INFLIGHT, /* file-syscall-in-flight map full: a file event was missed */
 	VJ_STAT_FILE_UNTRACKED,     /* a file open for writing could not be followed to its close (map full, or over 16 held at exit) */
 	VJ_STAT_FILE_TOO_DEEP,      /* a path deeper than the filter walks: treated as unwatched */
+	VJ_STAT_SENT_WRITE,         /* log writes sent */
+	VJ_STAT_LOST_WRITE_INFLIGHT, /* write-in-flight map full: a log write went unattributed */
 	VJ_STAT_MAX,
 };
 
@@ -297,6 +300,28 @@ struct vj_fim_value {
 
 #define VJ_FNV_OFFSET 2166136261u
 #define VJ_FNV_PRIME 16777619u
+
+/* A write to a file whose directory holds watched logs: who wrote which bytes.
+ * Fixed size. h.op is the x86_64 syscall number (write, writev, pwrite64, ...). */
+struct vj_write {
+	struct vj_header h;
+	__u64 cgroup_id;
+	__u64 cgroup_v1_id;
+	__u64 ino;
+	__u64 offset;     /* file offset of the first byte written */
+	__u64 bytes;      /* bytes written (the syscall's return) */
+	__u32 dev;        /* kernel dev_t */
+	__u32 pid;
+	__u32 tid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 pid_ns;
+	__u32 ns_pid;
+	__s32 fd;
+	__u32 reserved;
+	char comm[VJ_COMM_LEN];
+};
 
 /* A batch handed from native to Java: this header, then `count` records. */
 struct vj_batch {

@@ -218,6 +218,19 @@ static int decode_file(struct vj_batch_writer *w, const struct vj_file *in, size
 	return 0;
 }
 
+static int decode_write(struct vj_batch_writer *w, const struct vj_write *in, size_t len, int64_t boot_to_unix_ns)
+{
+	if (len < sizeof(*in) || in->h.size > len)
+		return -1;
+	struct vj_write *out = (struct vj_write *)(w->buf + w->used);
+	memcpy(out, in, sizeof(*in));
+	out->h.unix_ns = in->h.ktime_ns + boot_to_unix_ns;
+	out->h.size = VJ_ALIGN8(sizeof(*in));
+	w->used += out->h.size;
+	w->count++;
+	return 0;
+}
+
 int vj_decode_record(struct vj_batch_writer *w, const void *data, size_t len, int64_t boot_to_unix_ns)
 {
 	const struct vj_header *h = data;
@@ -232,6 +245,8 @@ int vj_decode_record(struct vj_batch_writer *w, const void *data, size_t len, in
 		return decode_socket(w, data, len, boot_to_unix_ns);
 	case VJ_FAMILY_FILE:
 		return decode_file(w, data, len, boot_to_unix_ns);
+	case VJ_FAMILY_WRITE:
+		return decode_write(w, data, len, boot_to_unix_ns);
 	default:
 		return -1;
 	}
@@ -354,6 +369,22 @@ int vj_layout_facts(int32_t *out, int max)
 		FACT(offsetof(struct vj_file_side, name_len)),
 		FACT(offsetof(struct vj_file_side, flags)),
 		FACT(offsetof(struct vj_file_side, levels_len)),
+		FACT(sizeof(struct vj_write)),
+		FACT(offsetof(struct vj_write, cgroup_id)),
+		FACT(offsetof(struct vj_write, cgroup_v1_id)),
+		FACT(offsetof(struct vj_write, ino)),
+		FACT(offsetof(struct vj_write, offset)),
+		FACT(offsetof(struct vj_write, bytes)),
+		FACT(offsetof(struct vj_write, dev)),
+		FACT(offsetof(struct vj_write, pid)),
+		FACT(offsetof(struct vj_write, tid)),
+		FACT(offsetof(struct vj_write, ppid)),
+		FACT(offsetof(struct vj_write, uid)),
+		FACT(offsetof(struct vj_write, gid)),
+		FACT(offsetof(struct vj_write, pid_ns)),
+		FACT(offsetof(struct vj_write, ns_pid)),
+		FACT(offsetof(struct vj_write, fd)),
+		FACT(offsetof(struct vj_write, comm)),
 	};
 	int n = (int)(sizeof(facts) / sizeof(facts[0]));
 	if (n > max)

@@ -2,6 +2,7 @@
 #include "file.h"
 #include "errors.h"
 #include "links.h"
+#include "watch.h"
 #include "file.skel.h"
 #include "process.h"
 #include "process.skel.h"
@@ -70,17 +71,6 @@ fail:
 	return NULL;
 }
 
-static int attach_tracepoint(struct vj_files *f, struct bpf_program *prog, const char *prefix, const char *call)
-{
-	char name[64];
-	snprintf(name, sizeof(name), "%s%s", prefix, call);
-	struct bpf_link *link = bpf_program__attach_tracepoint(prog, "syscalls", name);
-	if (!link)
-		return errno == ENOENT ? 0 : -errno;
-	f->links[f->nlinks++] = link;
-	return 0;
-}
-
 static void detach(struct vj_files *f)
 {
 	vj_destroy_links(f->links, f->nlinks);
@@ -90,66 +80,26 @@ static void detach(struct vj_files *f)
 static int attach(struct vj_files *f, char *err, size_t err_size)
 {
 	struct file_bpf *skel = f->skel;
-	int rc = 0;
 	/* Closes first: an open remembered before its close probe exists would
 	 * never be reported. */
-	for (size_t i = 0; i < CLOSING && !rc; i++)
-		rc = attach_tracepoint(f, skel->progs.file_close, "sys_enter_", CLOSING_CALLS[i]);
+	int rc = vj_attach_syscalls(skel->progs.file_close, "sys_enter_", CLOSING_CALLS, CLOSING, f->links,
+				    &f->nlinks);
 	if (!rc) {
 		struct bpf_link *link = bpf_program__attach(skel->progs.file_exit_process);
 		rc = link ? 0 : -errno;
 		if (link)
 			f->links[f->nlinks++] = link;
 	}
-	for (size_t i = 0; i < NAMED && !rc; i++)
-		rc = attach_tracepoint(f, skel->progs.file_exit, "sys_exit_", NAMED_CALLS[i]);
-	for (size_t i = 0; i < NAMED && !rc; i++)
-		rc = attach_tracepoint(f, skel->progs.file_enter, "sys_enter_", NAMED_CALLS[i]);
+	if (!rc)
+		rc = vj_attach_syscalls(skel->progs.file_exit, "sys_exit_", NAMED_CALLS, NAMED, f->links, &f->nlinks);
+	if (!rc)
+		rc = vj_attach_syscalls(skel->progs.file_enter, "sys_enter_", NAMED_CALLS, NAMED, f->links,
+					&f->nlinks);
 	if (rc) {
 		vj_describe_failure("attaching the file BPF programs", rc, err, err_size);
 		detach(f);
 		return -1;
 	}
-	return 0;
-}
-
-static int compare_keys(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct vj_fim_key));
-}
-
-/* Writes the wanted entries, then deletes every other key of the map. */
-static int replace_entries(int fd, struct vj_fim_key *keys, struct vj_fim_value *values, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(fd, &keys[i], &values[i], BPF_ANY))
-			return -errno;
-	qsort(keys, n, sizeof(keys[0]), compare_keys);
-	struct vj_fim_key key, next;
-	void *prev = NULL;
-	size_t stale_count = 0, stale_cap = 64;
-	struct vj_fim_key *stale = malloc(stale_cap * sizeof(*stale));
-	if (!stale)
-		return -ENOMEM;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (!bsearch(&next, keys, n, sizeof(keys[0]), compare_keys)) {
-			if (stale_count == stale_cap) {
-				struct vj_fim_key *more = realloc(stale, 2 * stale_cap * sizeof(*stale));
-				if (!more) {
-					free(stale);
-					return -ENOMEM;
-				}
-				stale = more;
-				stale_cap *= 2;
-			}
-			stale[stale_count++] = next;
-		}
-		key = next;
-		prev = &key;
-	}
-	for (size_t i = 0; i < stale_count; i++)
-		bpf_map_delete_elem(fd, &stale[i]);
-	free(stale);
 	return 0;
 }
 
@@ -166,14 +116,14 @@ int vj_files_watch(struct vj_files *f, const uint64_t *roots, size_t nroots, con
 	}
 	/* Roots go first when watching starts: attach after they are in place. */
 	if (!rc)
-		rc = replace_entries(bpf_map__fd(f->skel->maps.fim_roots), keys, values, nroots);
+		rc = vj_replace_entries(bpf_map__fd(f->skel->maps.fim_roots), keys, values, sizeof(values[0]), nroots);
 	for (size_t i = 0; i < nsteps && !rc; i++) {
 		const uint64_t *s = steps + 5 * i;
 		keys[i] = (struct vj_fim_key){.ino = s[0], .dev = (uint32_t)s[1], .name_hash = (uint32_t)s[2]};
 		values[i] = (struct vj_fim_value){.ino = s[3], .dev = (uint32_t)s[4]};
 	}
 	if (!rc)
-		rc = replace_entries(bpf_map__fd(f->skel->maps.fim_steps), keys, values, nsteps);
+		rc = vj_replace_entries(bpf_map__fd(f->skel->maps.fim_steps), keys, values, sizeof(values[0]), nsteps);
 	free(keys);
 	free(values);
 	if (rc) {

@@ -4,6 +4,7 @@
 #include "process.h"
 #include "socket.h"
 #include "file.h"
+#include "log.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,6 +18,7 @@ struct vj_session {
 	struct process_bpf *process;
 	struct socket_bpf *socket;
 	struct vj_files *files; /* loaded when something is first watched */
+	struct vj_logs *logs;   /* likewise, for log sources */
 	struct ring_buffer *ring;
 	int stats_fd;
 	int cpus;
@@ -175,12 +177,26 @@ int vj_session_watch_files(struct vj_session *s, const uint64_t *roots, size_t n
 	return vj_files_watch(s->files, roots, nroots, steps, nsteps, accesses, err, err_size);
 }
 
+int vj_session_watch_logs(struct vj_session *s, const uint64_t *dirs, size_t ndirs, char *err, size_t err_size)
+{
+	err[0] = 0;
+	if (!s->logs && ndirs == 0)
+		return 0;
+	if (!s->logs) {
+		s->logs = vj_logs_load(s->process, err, err_size);
+		if (!s->logs)
+			return -1;
+	}
+	return vj_logs_watch(s->logs, dirs, ndirs, err, err_size);
+}
+
 void vj_session_close(struct vj_session *s)
 {
 	if (!s)
 		return;
 	ring_buffer__free(s->ring);
 	vj_files_destroy(s->files);
+	vj_logs_destroy(s->logs);
 	if (s->socket)
 		vj_socket_destroy(s->socket);
 	if (s->process)

@@ -43,6 +43,9 @@ void vj_session_counters(struct vj_session *s, uint64_t out[VJ_COUNTERS]);
  * first call with a root. Not concurrently with itself or close. */
 int vj_session_watch_files(struct vj_session *s, const uint64_t *roots, size_t nroots, const uint64_t *steps,
 			   size_t nsteps, bool accesses, char *err, size_t err_size);
+/* Which directories hold watched logs ((ino, dev) pairs); the log family is
+ * loaded on the first call with one. Not concurrently with itself or close. */
+int vj_session_watch_logs(struct vj_session *s, const uint64_t *dirs, size_t ndirs, char *err, size_t err_size);
 void vj_session_close(struct vj_session *s);
 
 #endif

@@ -25,8 +25,8 @@ static void throw_probe_exception(JNIEnv *env, const char *message)
 static jintArray layout_facts(JNIEnv *env, jclass cls)
 {
 	(void)cls;
-	int32_t facts[128];
-	int n = vj_layout_facts(facts, 128);
+	int32_t facts[256];
+	int n = vj_layout_facts(facts, 256);
 	jintArray out = (*env)->NewIntArray(env, n);
 	if (out)
 		(*env)->SetIntArrayRegion(env, out, 0, n, facts);
@@ -106,6 +106,21 @@ static void watch_files(JNIEnv *env, jclass cls, jlong handle, jlongArray roots,
 		throw_probe_exception(env, r && st ? err : "out of memory");
 }
 
+static void watch_logs(JNIEnv *env, jclass cls, jlong handle, jlongArray dirs)
+{
+	(void)cls;
+	char err[VJ_ERROR_MAX];
+	jsize n = (*env)->GetArrayLength(env, dirs);
+	jlong *d = (*env)->GetLongArrayElements(env, dirs, NULL);
+	int rc = d ? vj_session_watch_logs((struct vj_session *)(uintptr_t)handle, (const uint64_t *)d, n / 2, err,
+					   sizeof(err))
+		   : -1;
+	if (d)
+		(*env)->ReleaseLongArrayElements(env, dirs, d, JNI_ABORT);
+	if (rc)
+		throw_probe_exception(env, d ? err : "out of memory");
+}
+
 static void close_session(JNIEnv *env, jclass cls, jlong handle)
 {
 	(void)env;
@@ -120,6 +135,7 @@ static const JNINativeMethod methods[] = {
 	{"poll", "(JLjava/nio/ByteBuffer;I)I", (void *)poll_session},
 	{"counters", "(J)[J", (void *)read_counters},
 	{"watchFiles", "(J[J[JZ)V", (void *)watch_files},
+	{"watchLogs", "(J[J)V", (void *)watch_logs},
 	{"close", "(J)V", (void *)close_session},
 };
 

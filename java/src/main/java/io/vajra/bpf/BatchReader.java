@@ -6,6 +6,7 @@ import io.vajra.event.CgroupResolver;
 import io.vajra.event.FileEvent;
 import io.vajra.event.ProcessEvent;
 import io.vajra.event.SocketEvent;
+import io.vajra.event.WriteEvent;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
@@ -25,6 +26,8 @@ public final class BatchReader {
         default void socket(SocketEvent e) {}
 
         default void file(FileEvent e) {}
+
+        default void write(WriteEvent e) {}
     }
 
     /** Calls {@code sink} for every process record in the batch; returns how many records there were. */
@@ -92,6 +95,7 @@ public final class BatchReader {
                 case FAMILY_CGROUP -> CGROUP_RECORD_SIZE;
                 case FAMILY_SOCKET -> SocketRecordLayout.RECORD_SIZE;
                 case FAMILY_FILE -> FileRecordLayout.RECORD_SIZE;
+                case FAMILY_WRITE -> WriteRecordLayout.RECORD_SIZE;
                 default -> RECORD_SIZE;
             };
             if (size < minimum || at + size > used) {
@@ -101,6 +105,7 @@ public final class BatchReader {
                 case FAMILY_PROCESS -> sink.process(process(batch, at, resolver));
                 case FAMILY_SOCKET -> sink.socket(socket(batch, at, resolver));
                 case FAMILY_FILE -> sink.file(file(batch, at, resolver));
+                case FAMILY_WRITE -> sink.write(write(batch, at, resolver));
                 case FAMILY_CGROUP -> sink.cgroup(new CgroupName(batch.getLong(at + CGROUP_ID_OF_NAME),
                         batch.getInt(at + CGROUP_HIERARCHY),
                         bytes(batch, at + CGROUP_RECORD_SIZE, Short.toUnsignedInt(batch.getShort(at + CGROUP_PATH_LEN)))));
@@ -109,6 +114,31 @@ public final class BatchReader {
             at += size;
         }
         return count;
+    }
+
+    private static WriteEvent write(ByteBuffer b, int at, CgroupResolver resolver) {
+        long cgroupId = b.getLong(at + WriteRecordLayout.CGROUP_ID);
+        long cgroupV1Id = b.getLong(at + WriteRecordLayout.CGROUP_V1_ID);
+        return new WriteEvent(
+                Short.toUnsignedInt(b.getShort(at + OP)),
+                b.getLong(at + KTIME_NS),
+                b.getLong(at + UNIX_NS),
+                cgroupId,
+                cgroupV1Id,
+                b.getLong(at + WriteRecordLayout.INO),
+                b.getLong(at + WriteRecordLayout.OFFSET),
+                b.getLong(at + WriteRecordLayout.BYTES),
+                b.getInt(at + WriteRecordLayout.DEV),
+                b.getInt(at + WriteRecordLayout.PID),
+                b.getInt(at + WriteRecordLayout.TID),
+                b.getInt(at + WriteRecordLayout.PPID),
+                b.getInt(at + WriteRecordLayout.UID),
+                b.getInt(at + WriteRecordLayout.GID),
+                b.getInt(at + WriteRecordLayout.PID_NS),
+                b.getInt(at + WriteRecordLayout.NS_PID),
+                b.getInt(at + WriteRecordLayout.FD),
+                cString(b, at + WriteRecordLayout.COMM, COMM_LEN),
+                resolver.contextOf(cgroupId, cgroupV1Id));
     }
 
     private static FileEvent file(ByteBuffer b, int at, CgroupResolver resolver) {

@@ -37,5 +37,8 @@ final class NativeProbes {
      */
     static native void watchFiles(long handle, long[] roots, long[] steps, boolean accesses);
 
+    /** Replaces the watched log directories: (ino, dev) pairs; loads the log probes on first use. */
+    static native void watchLogs(long handle, long[] dirs);
+
     static native void close(long handle);
 }

@@ -58,6 +58,20 @@ public final class ProbeSession implements AutoCloseable {
         NativeProbes.watchFiles(liveHandle(), roots, steps, accesses);
     }
 
+    /**
+     * Replaces the directories whose files' writes the kernel reports (log sources): (ino,
+     * dev) pairs, dev in the kernel's encoding. The write probes are loaded on the first call
+     * with a directory and stay attached while there is one.
+     *
+     * @throws ProbeException when the kernel refuses
+     */
+    public synchronized void watchLogs(long[] dirs) {
+        if (dirs.length % 2 != 0) {
+            throw new IllegalArgumentException("directories come in (ino, dev) pairs");
+        }
+        NativeProbes.watchLogs(liveHandle(), dirs);
+    }
+
     public ProbeCounters counters() {
         return new ProbeCounters(NativeProbes.counters(liveHandle()));
     }

@@ -95,6 +95,7 @@ public final class ProcessRecordLayout {
     public static final int FAMILY_CGROUP = 2;
     public static final int FAMILY_SOCKET = 3;
     public static final int FAMILY_FILE = 4;
+    public static final int FAMILY_WRITE = 5;
 
     // enum vj_process_op
     public static final int OP_EXECVE = 1;

@@ -23,13 +23,16 @@ final class ExtensionTables implements RunningTables {
     private final List<Table> tables;
     private final Probes probes; // null when not collecting
     private final FileMonitoring files;
+    private final LogMonitoring logs;
     private final String summary;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ExtensionTables(List<Table> tables, Probes probes, FileMonitoring files, String summary) {
+    private ExtensionTables(List<Table> tables, Probes probes, FileMonitoring files, LogMonitoring logs,
+            String summary) {
         this.tables = tables;
         this.probes = probes;
         this.files = files;
+        this.logs = logs;
         this.summary = summary;
     }
 
@@ -55,9 +58,10 @@ final class ExtensionTables implements RunningTables {
         String limits = "events_max " + store.capacityRows() + ", events_expiry " + store.expirySeconds()
                 + " s, store bytes " + store.byteBudget();
         FileMonitoring files = new FileMonitoring(store, options.hashMaxBytes, log);
+        LogMonitoring logs = new LogMonitoring(store, log);
         if (!plan.collect()) {
-            return new ExtensionTables(VajraTables.idle(processes, sockets, files.store()), null, files,
-                    "not collecting (osquery disabled events); " + limits);
+            return new ExtensionTables(VajraTables.idle(processes, sockets, files.store(), logs.store()), null, files,
+                    logs, "not collecting (osquery disabled events); " + limits);
         }
         ProbeSettings probeSettings = options.probeSettings();
         Probes probes;
@@ -65,12 +69,14 @@ final class ExtensionTables implements RunningTables {
             probes = launcher.start(probeSettings, processes, sockets, files.sink());
         } catch (RuntimeException e) {
             files.close();
+            logs.close();
             throw e;
         }
         files.follow(probes, config);
+        logs.follow(probes, config);
         // The same tables as the standalone shell (Session), so a query runs in either.
-        return new ExtensionTables(VajraTables.live(processes, sockets, files, probes), probes, files,
-                "collecting process, socket and file events: " + limits + ", ring "
+        return new ExtensionTables(VajraTables.live(processes, sockets, files, logs, probes), probes, files, logs,
+                "collecting process, socket, file and log events: " + limits + ", ring "
                 + probeSettings.ringBytes() + " bytes, argv_cap " + probeSettings.argvCap()
                 + (probeSettings.failedExecs() ? "" : ", no failed execs"));
     }
@@ -88,6 +94,7 @@ final class ExtensionTables implements RunningTables {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            logs.close();
             if (probes != null) {
                 probes.close();
             }

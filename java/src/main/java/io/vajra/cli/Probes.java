@@ -9,6 +9,7 @@ import io.vajra.bpf.ProbeSettings;
 import io.vajra.event.Collector;
 import io.vajra.event.EventStore;
 import io.vajra.event.FileEventSink;
+import io.vajra.event.WriteEventSink;
 import io.vajra.event.ProcessEvent;
 import io.vajra.event.SocketEvent;
 
@@ -37,6 +38,14 @@ interface Probes extends AutoCloseable {
 
     /** Replaces what the kernel's FIM filter watches; nothing when collection is off. */
     default void watchFiles(long[] roots, long[] steps, boolean accesses) {}
+
+    /** Replaces the watched log directories; refused when collection is off. */
+    default void watchLogs(long[] dirs) {
+        throw new IllegalStateException("not collecting");
+    }
+
+    /** Where log writes go. */
+    default void onWrites(WriteEventSink sink) {}
 
     @Override
     void close();
@@ -107,6 +116,16 @@ interface Probes extends AutoCloseable {
             @Override
             public void watchFiles(long[] roots, long[] steps, boolean accesses) {
                 collector.watchFiles(roots, steps, accesses);
+            }
+
+            @Override
+            public void watchLogs(long[] dirs) {
+                collector.watchLogs(dirs);
+            }
+
+            @Override
+            public void onWrites(WriteEventSink sink) {
+                collector.onWrites(sink);
             }
 
             @Override

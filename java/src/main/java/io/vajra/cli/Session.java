@@ -60,21 +60,24 @@ final class Session implements AutoCloseable {
         EventStore<ProcessEvent> processes = new EventStore<>(store);
         EventStore<SocketEvent> sockets = new EventStore<>(store);
         FileMonitoring files = new FileMonitoring(store, options.hashMaxBytes, log);
+        LogMonitoring logs = new LogMonitoring(store, log);
         Probes probes;
         try {
             probes = launcher.start(options.probeSettings(), processes, sockets, files.sink());
         } catch (RuntimeException e) {
             files.close();
+            logs.close();
             config.close();
             throw e;
         }
-        ProbesCloser closer = new ProbesCloser(probes, files, config);
+        ProbesCloser closer = new ProbesCloser(probes, files, logs, config);
         try {
             files.follow(probes, config);
+            logs.follow(probes, config);
             if (options.config != null) {
                 config.start(CONFIG_REFRESH);
             }
-            return new Session(closer, new LiveDatabase(VajraTables.live(processes, sockets, files, probes)));
+            return new Session(closer, new LiveDatabase(VajraTables.live(processes, sockets, files, logs, probes)));
         } catch (SQLException | RuntimeException e) {
             closer.close();
             throw e;
@@ -118,13 +121,15 @@ final class Session implements AutoCloseable {
     private static final class ProbesCloser {
         private final Probes probes;
         private final FileMonitoring files;
+        private final LogMonitoring logs;
         private final ConfigMonitor config;
         private final AtomicBoolean closed = new AtomicBoolean();
         private final Thread shutdownHook;
 
-        ProbesCloser(Probes probes, FileMonitoring files, ConfigMonitor config) {
+        ProbesCloser(Probes probes, FileMonitoring files, LogMonitoring logs, ConfigMonitor config) {
             this.probes = probes;
             this.files = files;
+            this.logs = logs;
             this.config = config;
             this.shutdownHook = new Thread(this::closeProbes, "vajra-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -142,6 +147,7 @@ final class Session implements AutoCloseable {
         private void closeProbes() {
             if (closed.compareAndSet(false, true)) {
                 config.close();
+                logs.close();
                 probes.close();
                 files.close();
             }

@@ -1,6 +1,7 @@
 package io.vajra.config;
 
 import io.vajra.fim.FimConfig;
+import io.vajra.log.LogConfig;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,16 +20,23 @@ import java.util.TreeMap;
  * @param unknownKeys         keys this version does not know, with their raw JSON value
  * @param fim                 file integrity monitoring: osquery's top-level {@code file_paths},
  *                            {@code exclude_paths} and {@code file_accesses}
+ * @param logs                application log sources ({@code vajra.log_files})
  */
 public record VajraConfig(OptionalLong argvCap, OptionalInt eventsMax, OptionalLong eventsExpirySeconds,
-        Optional<String> tablePrefix, Map<String, String> unknownKeys, FimConfig fim) {
+        Optional<String> tablePrefix, Map<String, String> unknownKeys, FimConfig fim, LogConfig logs) {
     public static final VajraConfig EMPTY = new VajraConfig(OptionalLong.empty(), OptionalInt.empty(),
-            OptionalLong.empty(), Optional.empty(), Map.of(), FimConfig.EMPTY);
+            OptionalLong.empty(), Optional.empty(), Map.of(), FimConfig.EMPTY, LogConfig.EMPTY);
 
-    /** The {@code vajra} section alone, without FIM settings. */
+    /** The {@code vajra} section's scalar settings alone, without FIM settings or log sources. */
     public VajraConfig(OptionalLong argvCap, OptionalInt eventsMax, OptionalLong eventsExpirySeconds,
             Optional<String> tablePrefix, Map<String, String> unknownKeys) {
-        this(argvCap, eventsMax, eventsExpirySeconds, tablePrefix, unknownKeys, FimConfig.EMPTY);
+        this(argvCap, eventsMax, eventsExpirySeconds, tablePrefix, unknownKeys, FimConfig.EMPTY, LogConfig.EMPTY);
+    }
+
+    /** Without log sources. */
+    public VajraConfig(OptionalLong argvCap, OptionalInt eventsMax, OptionalLong eventsExpirySeconds,
+            Optional<String> tablePrefix, Map<String, String> unknownKeys, FimConfig fim) {
+        this(argvCap, eventsMax, eventsExpirySeconds, tablePrefix, unknownKeys, fim, LogConfig.EMPTY);
     }
 
     public VajraConfig {
@@ -37,6 +45,7 @@ public record VajraConfig(OptionalLong argvCap, OptionalInt eventsMax, OptionalL
         Objects.requireNonNull(eventsExpirySeconds, "eventsExpirySeconds");
         Objects.requireNonNull(tablePrefix, "tablePrefix");
         Objects.requireNonNull(fim, "fim");
+        Objects.requireNonNull(logs, "logs");
         // Sorted so equal sections compare and print equal whatever the source order.
         unknownKeys = Map.copyOf(new TreeMap<>(unknownKeys));
     }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;
 import io.vajra.fim.FimConfig;
+import io.vajra.log.LogConfig;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -34,6 +35,7 @@ public final class VajraConfigParser {
     public static final String EVENTS_MAX = "events_max";
     public static final String EVENTS_EXPIRY = "events_expiry";
     public static final String TABLE_PREFIX = "table_prefix";
+    public static final String LOG_FILES = "log_files";
 
     private static final Pattern TABLE_PREFIX_TEXT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,31}");
 
@@ -64,7 +66,7 @@ public final class VajraConfigParser {
         }
         VajraConfig section = merged.build();
         return new VajraConfig(section.argvCap(), section.eventsMax(), section.eventsExpirySeconds(),
-                section.tablePrefix(), section.unknownKeys(), FimConfig.parse(sources));
+                section.tablePrefix(), section.unknownKeys(), FimConfig.parse(sources), section.logs());
     }
 
     private static void readSource(JsonParser parser, String source, Section merged)
@@ -104,6 +106,7 @@ public final class VajraConfigParser {
                 case EVENTS_EXPIRY -> section.eventsExpirySeconds = OptionalLong.of(
                         integer(parser, where, 1, StoreSettings.MAX_EXPIRY_SECONDS));
                 case TABLE_PREFIX -> section.tablePrefix = Optional.of(tablePrefix(parser, where));
+                case LOG_FILES -> section.logs = LogConfig.parse(rawJson(parser), where);
                 default -> section.unknownKeys.put(key, rawJson(parser));
             }
         }
@@ -164,9 +167,11 @@ public final class VajraConfigParser {
         OptionalLong eventsExpirySeconds = OptionalLong.empty();
         Optional<String> tablePrefix = Optional.empty();
         final Map<String, String> unknownKeys = new LinkedHashMap<>();
+        LogConfig logs = LogConfig.EMPTY; // replaced whole by a later source's log_files
 
         VajraConfig build() {
-            return new VajraConfig(argvCap, eventsMax, eventsExpirySeconds, tablePrefix, unknownKeys);
+            return new VajraConfig(argvCap, eventsMax, eventsExpirySeconds, tablePrefix, unknownKeys,
+                    FimConfig.EMPTY, logs);
         }
     }
 }

@@ -35,6 +35,7 @@ public final class Collector implements AutoCloseable {
     private final EventStore<ProcessEvent> processes;
     private final EventStore<SocketEvent> sockets;
     private final FileEventSink files;
+    private volatile WriteEventSink writes = WriteEventSink.NONE;
     private final List<SocketEvent> pendingSockets = new ArrayList<>();
     private final ProcessCache cache = new ProcessCache(ProcessCache.DEFAULT_CAPACITY);
     private final CgroupNames cgroups = new CgroupNames(CgroupNames.DEFAULT_CAPACITY);
@@ -94,6 +95,16 @@ public final class Collector implements AutoCloseable {
      */
     public void watchFiles(long[] roots, long[] steps, boolean accesses) {
         session.watchFiles(roots, steps, accesses);
+    }
+
+    /** Where log writes go from now on (the log tailer's ledger). */
+    public void onWrites(WriteEventSink sink) {
+        writes = sink;
+    }
+
+    /** Replaces the watched log directories (see {@link ProbeSession#watchLogs}). Any thread. */
+    public void watchLogs(long[] dirs) {
+        session.watchLogs(dirs);
     }
 
     /** Kernel and native counters, read now. */
@@ -188,6 +199,11 @@ public final class Collector implements AutoCloseable {
         @Override
         public void socket(SocketEvent e) {
             ingestSocket(e);
+        }
+
+        @Override
+        public void write(WriteEvent e) {
+            writes.accept(e, cache.pathOf(e.pid()), cache.argvOf(e.pid()));
         }
 
         @Override

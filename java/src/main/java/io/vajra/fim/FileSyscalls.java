@@ -9,6 +9,8 @@ public final class FileSyscalls {
     private FileSyscalls() {}
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
+            Map.entry(1, "write"), Map.entry(18, "pwrite64"), Map.entry(20, "writev"), Map.entry(296, "pwritev"),
+            Map.entry(328, "pwritev2"),
             Map.entry(2, "open"), Map.entry(3, "close"), Map.entry(33, "dup2"), Map.entry(76, "truncate"),
             Map.entry(77, "ftruncate"), Map.entry(82, "rename"), Map.entry(83, "mkdir"), Map.entry(84, "rmdir"),
             Map.entry(85, "creat"), Map.entry(86, "link"), Map.entry(87, "unlink"), Map.entry(88, "symlink"),

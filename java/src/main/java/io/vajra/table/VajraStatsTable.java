@@ -25,7 +25,7 @@ public final class VajraStatsTable implements Table {
     private static final int SOURCE = SCHEMA.add(Column.text("source",
             "Who keeps the counter: kernel, native, collector or store"));
     private static final int FAMILY = SCHEMA.add(Column.text("family",
-            "Event family the counter belongs to: process, socket, file or container"));
+            "Event family the counter belongs to: process, socket, file, log or container"));
     private static final int COUNTER = SCHEMA.add(Column.text("name", "Counter name"));
     private static final int VALUE = SCHEMA.add(Column.bigint("value", "Current value"));
     private static final int DESCRIPTION = SCHEMA.add(Column.text("description",
@@ -68,6 +68,9 @@ public final class VajraStatsTable implements Table {
                         + "(map full, or more than 16 held by an exiting process)", "file");
         probe(KERNEL, "file_too_deep",
                 "Paths deeper than the kernel filter walks (64 levels): treated as unwatched", "file");
+        probe(KERNEL, "sent_write", "Writes to files in watched log directories sent by the kernel", "log");
+        probe(KERNEL, "lost_write_inflight",
+                "Log writes not attributed: a write in flight could not be tracked (map full)", "log");
         probe(NATIVE, "records_decoded", "Records decoded by the poller");
         probe(NATIVE, "batches", "Batches handed from the poller to Java");
         probe(NATIVE, "lost_malformed", "Events lost: the decoder rejected a malformed record");
@@ -95,6 +98,18 @@ public final class VajraStatsTable implements Table {
             Map.entry("hash_failed", "Files that could not be hashed (hashed = -1; see hash_error)"),
             Map.entry("hash_queue_full", "Hash requests refused: the queue was full (hashed = -1)"),
             Map.entry("hash_bytes_read", "Bytes read for hashing"),
+            Map.entry("log_files_tailed", "Log files followed now"),
+            Map.entry("log_files_unreadable", "Files matching a log source that cannot be read (permission, gone); named in the log"),
+            Map.entry("log_lines", "bpf_log_events rows made"),
+            Map.entry("log_lines_unattributed", "Lines whose writer the kernel did not report (written before tailing, "
+                    + "mmap, sendfile, a write record lost); their writer columns are empty"),
+            Map.entry("log_lines_truncated", "Lines longer than max_line_bytes, cut (truncated = 1)"),
+            Map.entry("log_lines_filtered", "Lines left out by a source's include/exclude"),
+            Map.entry("log_bytes_skipped", "Bytes lost: a file ran more than 64 MiB ahead of the reader and was skipped forward"),
+            Map.entry("log_rotations", "Files renamed away or deleted while followed (drained, then closed)"),
+            Map.entry("log_truncations", "Files truncated under the reader (copytruncate): read again from 0"),
+            Map.entry("log_writes", "Write records received for files in watched log directories"),
+            Map.entry("log_write_ranges_dropped", "Write records dropped by the ledger's bounds (their lines go unattributed)"),
             Map.entry("hash_coalesced",
                     "Hash requests that joined one already queued for the same file (one read serves both rows)"));
 

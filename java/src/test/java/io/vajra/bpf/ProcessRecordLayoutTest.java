@@ -12,7 +12,7 @@ class ProcessRecordLayoutTest {
     void everyOffsetMatchesNative() {
         int[] nativeFacts = ProbeSession.nativeLayoutFacts();
         int[] javaFacts = java.util.stream.Stream.of(ProcessRecordLayout.FACTS, SocketRecordLayout.FACTS,
-                FileRecordLayout.FACTS).flatMapToInt(java.util.Arrays::stream).toArray();
+                FileRecordLayout.FACTS, WriteRecordLayout.FACTS).flatMapToInt(java.util.Arrays::stream).toArray();
         assertEquals(javaFacts.length, nativeFacts.length,
                 "native and Java list a different number of layout facts");
         assertArrayEquals(javaFacts, nativeFacts,

@@ -128,7 +128,7 @@ class ExtensionCommandTest {
             List<Map<String, String>> stats = osqueryd.generate("vajra_stats", "{}");
             assertTrue(stats.stream().anyMatch(r -> "capacity".equals(r.get("name")) && "123".equals(r.get("value"))));
             assertTrue(stderr().contains("vajra: registered as uuid " + registration.uuid()
-                    + ", tables: bpf_process_events, bpf_socket_events, bpf_file_events, vajra_stats"), stderr());
+                    + ", tables: bpf_process_events, bpf_socket_events, bpf_file_events, bpf_log_events, vajra_stats"), stderr());
             assertEquals(registration.tables().size(), Arrays.stream(stderr().split("\n"))
                     .filter(l -> l.startsWith("vajra: registered as uuid ")).findFirst().orElseThrow()
                     .split("tables: ")[1].split(", ").length, "the line names every table");

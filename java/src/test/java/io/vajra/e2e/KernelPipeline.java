@@ -10,7 +10,11 @@ import io.vajra.fim.FileChange;
 import io.vajra.fim.FileHasher;
 import io.vajra.fim.FimConfig;
 import io.vajra.fim.FimService;
+import io.vajra.log.LogConfig;
+import io.vajra.log.LogLine;
+import io.vajra.log.LogService;
 import io.vajra.table.FileEventsTable;
+import io.vajra.table.LogEventsTable;
 import io.vajra.table.Column;
 import io.vajra.table.ProcessEventsTable;
 import io.vajra.table.QueryConstraints;
@@ -43,6 +47,9 @@ final class KernelPipeline implements AutoCloseable {
     final Table processEvents;
     final Table socketEvents;
     final Table fileEvents;
+    final EventStore<LogLine> logs;
+    final LogService logService;
+    final Table logEvents;
 
     KernelPipeline(ProbeSettings settings) {
         this.store = new EventStore<>(StoreSettings.defaults());
@@ -56,6 +63,29 @@ final class KernelPipeline implements AutoCloseable {
         this.processEvents = new ProcessEventsTable(store, collector::bootToUnixNanos);
         this.socketEvents = new SocketEventsTable(sockets);
         this.fileEvents = new FileEventsTable(files);
+        this.logs = new EventStore<>(StoreSettings.defaults());
+        this.logService = new LogService(dirs -> running.get().watchLogs(dirs), logs, line -> { });
+        collector.onWrites(logService.writes());
+        this.logEvents = new LogEventsTable(logs);
+    }
+
+    /** Follows the log sources of a vajra.log_files value (JSON array). */
+    void watchLogs(String logFilesJson) {
+        try {
+            logService.apply(LogConfig.parse(logFilesJson, "test: vajra.log_files"));
+        } catch (io.vajra.config.ConfigException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Rows of bpf_log_events as column name -> value. */
+    List<Map<String, Object>> logRows() {
+        return rowsOf(logEvents);
+    }
+
+    /** As {@link #await}, in bpf_log_events. */
+    List<Map<String, Object>> awaitLog(int count, Predicate<Map<String, Object>> match) {
+        return awaitIn(logEvents, count, match);
     }
 
     /** Watches what an osquery configuration's file_paths/exclude_paths/file_accesses ask. */
@@ -206,6 +236,7 @@ final class KernelPipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        logService.close();
         collector.close();
         fim.close();
     }

@@ -162,7 +162,7 @@ class ShellTest {
             String schema = f.run(".schema vajra_stats\n");
             assertEquals("CREATE TABLE \"vajra_stats\" (\n"
                     + "  \"source\" TEXT, -- TEXT: Who keeps the counter: kernel, native, collector or store\n"
-                    + "  \"family\" TEXT, -- TEXT: Event family the counter belongs to: process, socket, file or container\n"
+                    + "  \"family\" TEXT, -- TEXT: Event family the counter belongs to: process, socket, file, log or container\n"
                     + "  \"name\" TEXT, -- TEXT: Counter name\n"
                     + "  \"value\" INTEGER, -- BIGINT: Current value\n"
                     + "  \"description\" TEXT -- TEXT: What the counter counts\n"

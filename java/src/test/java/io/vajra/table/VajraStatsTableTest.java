@@ -69,10 +69,11 @@ class VajraStatsTableTest {
         assertEquals("kernel socket lost_socket_inflight = 112", lines.get(12));
         assertEquals("kernel file sent_file = 113", lines.get(13), "file counters say their family");
         assertEquals("kernel file file_too_deep = 116", lines.get(16));
-        assertEquals("native process records_decoded = 117", lines.get(17));
-        assertEquals("native process ring_bytes = 121", lines.get(21));
-        assertEquals("collector process known_processes = 321", lines.get(22), "ring_bytes is not repeated");
-        assertEquals(23, lines.size());
+        assertEquals("kernel log sent_write = 117", lines.get(17), "log counters say their family");
+        assertEquals("native process records_decoded = 119", lines.get(19));
+        assertEquals("native process ring_bytes = 123", lines.get(23));
+        assertEquals("collector process known_processes = 321", lines.get(24), "ring_bytes is not repeated");
+        assertEquals(25, lines.size());
     }
 
     @Test
