@@ -65,6 +65,7 @@ public final class LogTailer {
     private final LongAdder unattributed = new LongAdder();
     private final LongAdder truncatedLines = new LongAdder();
     private final LongAdder skippedBytes = new LongAdder();
+    private final LongAdder skippedLines = new LongAdder();
     private final LongAdder rotations = new LongAdder();
     private final LongAdder truncations = new LongAdder();
     private final LongAdder filtered = new LongAdder();
@@ -246,26 +247,33 @@ public final class LogTailer {
     }
 
     /** 1 + the newlines in the first {@code size} bytes, or -1 when too much to count. */
-    private long countLines(FileChannel channel, long size) throws IOException {
-        if (size > COUNT_LINES_UP_TO) {
-            return -1;
-        }
+    private long countLines(FileChannel channel, long size) {
+        return size > COUNT_LINES_UP_TO ? -1 : countNewlines(channel, 0, size) + 1;
+    }
+
+    /** Newlines in [from, to) of the file; what cannot be read counts none. */
+    private long countNewlines(FileChannel channel, long from, long to) {
         long newlines = 0;
-        long at = 0;
-        while (at < size) {
-            buffer.clear();
-            int n = channel.read(buffer, at);
-            if (n <= 0) {
-                break;
-            }
-            for (int i = 0; i < n; i++) {
-                if (buffer.get(i) == '\n') {
-                    newlines++;
+        long at = from;
+        try {
+            while (at < to) {
+                buffer.clear();
+                buffer.limit((int) Math.min(buffer.capacity(), to - at));
+                int n = channel.read(buffer, at);
+                if (n <= 0) {
+                    break;
                 }
+                for (int i = 0; i < n; i++) {
+                    if (buffer.get(i) == '\n') {
+                        newlines++;
+                    }
+                }
+                at += n;
             }
-            at += n;
+        } catch (IOException e) {
+            // counted what could be read
         }
-        return newlines + 1;
+        return newlines;
     }
 
     private void read(Tail tail, long now) {
@@ -287,11 +295,16 @@ public final class LogTailer {
             tail.partialCut = false;
         }
         if (size - tail.offset > MAX_LAG_BYTES) {
+            // Too far behind: jump ahead, counting the lines jumped over (a newline scan
+            // costs far less than making rows of them).
             long skip = size - tail.offset - MAX_LAG_BYTES;
+            long skippedNewlines = countNewlines(tail.channel, tail.offset, tail.offset + skip);
             skippedBytes.add(skip);
+            skippedLines.add(skippedNewlines);
             tail.offset += skip;
-            tail.lineNumber = -1;
+            tail.lineNumber = tail.lineNumber > 0 ? tail.lineNumber + skippedNewlines : -1;
             tail.partial = new byte[0];
+            tail.partialCut = false;
         }
         if (size > tail.offset) {
             tail.lastGrowth = now;
@@ -465,6 +478,7 @@ public final class LogTailer {
         out.put("log_lines_truncated", truncatedLines.sum());
         out.put("log_lines_filtered", filtered.sum());
         out.put("log_bytes_skipped", skippedBytes.sum());
+        out.put("log_lines_skipped", skippedLines.sum());
         out.put("log_rotations", rotations.sum());
         out.put("log_truncations", truncations.sum());
         out.put("log_writes", ledger.writes());

@@ -106,6 +106,7 @@ public final class VajraStatsTable implements Table {
             Map.entry("log_lines_truncated", "Lines longer than max_line_bytes, cut (truncated = 1)"),
             Map.entry("log_lines_filtered", "Lines left out by a source's include/exclude"),
             Map.entry("log_bytes_skipped", "Bytes lost: a file ran more than 64 MiB ahead of the reader and was skipped forward"),
+            Map.entry("log_lines_skipped", "Lines lost in those skipped bytes (cause: the reader fell 64 MiB behind)"),
             Map.entry("log_rotations", "Files renamed away or deleted while followed (drained, then closed)"),
             Map.entry("log_truncations", "Files truncated under the reader (copytruncate): read again from 0"),
             Map.entry("log_writes", "Write records received for files in watched log directories"),
