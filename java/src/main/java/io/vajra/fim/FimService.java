@@ -123,6 +123,12 @@ public final class FimService implements AutoCloseable {
     @Override
     public void close() {
         worker.shutdownNow();
+        try {
+            // a rescan in progress reads /proc: let it finish before saying we are closed
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         hasher.close();
     }
 }

@@ -85,6 +85,7 @@ public final class LogTailer {
         boolean partialCut;        // the partial line already passed max_line_bytes
         long partialSince;         // when the partial line last grew
         long heldSince;            // when a line first waited for its write record
+        long untracedBelow;        // content already there at the first look: no write record will come
         boolean detached;          // its path names another file now: drain, then close
         long lastGrowth;
 
@@ -213,7 +214,7 @@ public final class LogTailer {
                 // Files there at the source's first look start at its start position; files
                 // that appear later (a rotation's new file) are read from their beginning.
                 boolean fromEnd = first && source.start() == LogSource.Start.END;
-                start(tail, fromEnd);
+                start(tail, fromEnd, first);
                 tails.put(key, tail);
             }
         }
@@ -233,10 +234,12 @@ public final class LogTailer {
         ledger.retainOnly(tails.keySet());
     }
 
-    private void start(Tail tail, boolean fromEnd) {
+    private void start(Tail tail, boolean fromEnd, boolean firstLook) {
         try {
             long size = tail.channel.size();
             tail.offset = fromEnd ? size : 0;
+            // What a source's first look finds was written before anyone traced it.
+            tail.untracedBelow = firstLook ? size : 0;
             tail.lineNumber = fromEnd ? countLines(tail.channel, size) : 1;
             ledger.consumedUpTo(tail.key, tail.offset); // writes before the start are not ours to report
         } catch (IOException e) {
@@ -365,7 +368,7 @@ public final class LogTailer {
     }
 
     private boolean attributable(Tail tail, long start, long now) {
-        if (!writesTraced || ledger.writerOf(tail.key, start) != null) {
+        if (!writesTraced || start < tail.untracedBelow || ledger.writerOf(tail.key, start) != null) {
             tail.heldSince = 0;
             return true;
         }

@@ -31,6 +31,28 @@ class ProbeSessionTest {
     }
 
     @Test
+    void theFileAndLogProbesLoadedOnDemandAreReleasedToo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.util.Map<String, Object> a = java.nio.file.Files.readAttributes(dir, "unix:dev,ino");
+        long ino = (Long) a.get("ino");
+        long dev = Integer.toUnsignedLong(io.vajra.fim.WatchSet.kernelDev((Long) a.get("dev")));
+        long fdsBefore = openFds();
+        try (ProbeSession session = ProbeSession.open(ProbeSettings.defaults())) {
+            int base = attachedVajraPrograms().size();
+            session.watchFiles(new long[] {ino, dev, FileRecordLayout.ROOT_RECURSIVE}, new long[0], false);
+            int withFiles = attachedVajraPrograms().size();
+            assertTrue(withFiles > base, "file programs loaded on demand");
+            session.watchLogs(new long[] {ino, dev});
+            assertTrue(attachedVajraPrograms().size() > withFiles, "log programs loaded on demand");
+            // Nothing watched: detached (the programs stay loaded until close).
+            session.watchFiles(new long[0], new long[0], false);
+            session.watchLogs(new long[0]);
+        }
+        assertEquals(fdsBefore, openFds(), "fds leaked after close");
+        assertTrue(attachedVajraPrograms().isEmpty(), "programs still loaded: " + attachedVajraPrograms());
+    }
+
+    @Test
     void snapshotListsProcessesThatPredateTheSession() throws Exception {
         Process sleeper = new ProcessBuilder("sleep", "30").start();
         try (ProbeSession session = ProbeSession.open(ProbeSettings.defaults())) {

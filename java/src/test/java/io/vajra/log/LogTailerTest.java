@@ -491,6 +491,17 @@ class LogTailerTest {
     }
 
     @Test
+    void whatWasThereAtTheFirstLookGoesOutWithoutWaitingForWriteRecords() throws IOException {
+        Path file = dir.resolve("app.log");
+        append(file, "old 1\nold 2\n");
+        follow(source(file.toString(), LogSource.Start.BEGINNING), true);
+        round();
+        List<LogLine> rows = newRows();
+        assertEquals(List.of("old 1", "old 2"), texts(rows), "written before tracing: no record will come");
+        assertEquals(0, counter("log_lines_unattributed") - 2, "counted as unattributed, without a wait");
+    }
+
+    @Test
     void aWaitingLineTakesItsWriterWhenTheRecordComesInTime() throws IOException {
         Path file = dir.resolve("app.log");
         append(file, "");
@@ -512,12 +523,15 @@ class LogTailerTest {
     @Test
     void aFileFarAheadOfTheReaderIsSkippedForward() throws IOException {
         Path file = dir.resolve("app.log");
+        append(file, "x\n".repeat(500));
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(LogTailer.MAX_LAG_BYTES + 1000); // sparse: costs no disk
         }
         follow(source(file.toString(), LogSource.Start.BEGINNING), false);
         round();
         assertEquals(1000, counter("log_bytes_skipped"));
+        assertEquals(500, counter("log_lines_skipped"));
+        assertEquals(List.of(), newRows());
     }
 
     @Test

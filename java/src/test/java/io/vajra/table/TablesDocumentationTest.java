@@ -11,6 +11,9 @@ import io.vajra.event.StoreSettings;
 import io.vajra.fim.FileChange;
 import io.vajra.fim.FileHasher;
 import io.vajra.fim.FileRows;
+import io.vajra.log.LogLine;
+import io.vajra.log.LogTailer;
+import io.vajra.log.WriteLedger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +61,7 @@ class TablesDocumentationTest {
         assertDocumented(VajraStatsTable.builder().build(), doc);
         assertDocumented(new ContainersTable(new io.vajra.container.ContainerRegistry(1, io.vajra.container.ContainerNames.system())), doc);
         assertDocumented(new FileEventsTable(new EventStore<FileChange>(StoreSettings.defaults())), doc);
+        assertDocumented(new LogEventsTable(new EventStore<LogLine>(StoreSettings.defaults())), doc);
     }
 
     @Test
@@ -69,11 +73,16 @@ class TablesDocumentationTest {
                 .family("socket", null, null, null, new EventStore<SocketEvent>(StoreSettings.defaults()))
                 .family("file", null, null, null, new EventStore<FileChange>(StoreSettings.defaults()))
                 .collectorCounters("file", TablesDocumentationTest::fileCollectorCounters)
+                .family("log", null, null, null, new EventStore<LogLine>(StoreSettings.defaults()))
+                .collectorCounters("log", TablesDocumentationTest::logCollectorCounters)
                 .containers(new io.vajra.container.ContainerRegistry(1, io.vajra.container.ContainerNames.system()), () -> 0)
                 .build();
         String socketCounters = doc.substring(doc.indexOf("Counters (`family` = `socket`)"));
         String fileCounters = doc.substring(doc.indexOf("Counters (`family` = `file`)"),
+                doc.indexOf("Counters (`family` = `log`)"));
+        String logCounters = doc.substring(doc.indexOf("Counters (`family` = `log`)"),
                 doc.indexOf("Container caches (`family` = `container`)"));
+        boolean logCountersSeen = false;
         for (Map<String, Object> row : TableRows.of(stats)) {
             String line = "| " + row.get("source") + " | `" + row.get("name") + "` | ";
             assertTrue(doc.contains(line), "missing in " + DOC + ": " + line);
@@ -83,7 +92,18 @@ class TablesDocumentationTest {
             if ("file".equals(row.get("family")) && !"store".equals(row.get("source"))) {
                 assertTrue(fileCounters.contains(line), "not under the file counters: " + line);
             }
+            if ("log".equals(row.get("family")) && !"store".equals(row.get("source"))) {
+                assertTrue(logCounters.contains(line), "not under the log counters: " + line);
+                logCountersSeen = true;
+            }
         }
+        assertTrue(logCountersSeen, "no log counters were checked");
+    }
+
+    /** The counters LogTailer reports (its own, then its ledger's), as the CLI wires them. */
+    private static Map<String, Long> logCollectorCounters() {
+        return new LogTailer(new EventStore<LogLine>(StoreSettings.defaults()), new WriteLedger(), line -> { })
+                .counters();
     }
 
     /** The counters FileRows reports (its own, then its hasher's), as the CLI wires them. */
