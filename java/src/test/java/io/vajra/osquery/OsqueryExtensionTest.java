@@ -885,6 +885,27 @@ class OsqueryExtensionTest {
         }
     }
 
+    @Test
+    void logLinesFollowOsquerysConfigurationWithTheirWriter() throws Exception {
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        Path file = logs.resolve("app.log");
+        String source = "/etc/osquery/osquery.conf";
+        try (FakeOsqueryd manager = FakeOsqueryd.builder(dir).pingInterval(Duration.ofSeconds(1))
+                .config(source, "{\"vajra\": {\"log_files\": [{\"path\": \"" + logs
+                        + "/*.log\", \"category\": \"app\"}]}}").start();
+                ExtensionProcess ext = ExtensionProcess.launch(manager.socket(), false)) {
+            ext.awaitRegistered(READY);
+            String context = FakeQueryContext.forRoutes(manager.columns("bpf_log_events")).toJson();
+            String marker = marker();
+            Process writer = new ProcessBuilder("/bin/sh", "-c", "echo " + marker + " >> " + file).start();
+            assertEquals(0, writer.waitFor());
+            Map<String, String> row = awaitRow(manager, "bpf_log_events", context, r -> marker.equals(r.get("line")));
+            assertEquals("app", row.get("category"));
+            assertEquals(Long.toString(writer.pid()), row.get("pid"));
+            assertEquals("1", row.get("attributed"));
+        }
+    }
+
     /** Writes {@code file} (again, until its row shows or the deadline passes: the config
      *  may not have been re-read yet) and returns its UPDATED row. */
     private static Map<String, String> awaitFileRow(FakeOsqueryd manager, String context, Path file, String category)
