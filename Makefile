@@ -67,5 +67,9 @@ bench: build
 bench-files: build
 	bench/file-storm.sh
 
+.PHONY: bench-logs
+bench-logs: build
+	bench/log-storm.sh
+
 clean:
 	rm -rf target $(BUILD)

@@ -3,6 +3,7 @@ package io.vajra.log;
 import io.vajra.event.WriteEvent;
 import io.vajra.event.WriteEventSink;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -28,6 +29,9 @@ public final class WriteLedger implements WriteEventSink {
     public record Writer(WriteEvent event, long end, byte[] processPath, byte[] processArgv) {}
 
     private final Map<FileKey, TreeMap<Long, Writer>> byFile = new ConcurrentHashMap<>();
+    /** How far the tailer has read each file; a write below it means the file was rewritten. */
+    private final Map<FileKey, Long> consumed = new ConcurrentHashMap<>();
+    private final Set<FileKey> rewritten = ConcurrentHashMap.newKeySet();
     private final LongAdder writes = new LongAdder();
     private final LongAdder dropped = new LongAdder();
 
@@ -38,14 +42,37 @@ public final class WriteLedger implements WriteEventSink {
             dropped.increment();
             return;
         }
-        TreeMap<Long, Writer> ranges = byFile.computeIfAbsent(new FileKey(e.dev(), e.ino()), k -> new TreeMap<>());
+        FileKey key = new FileKey(e.dev(), e.ino());
+        Long read = consumed.get(key);
+        if (read != null && e.offset() < read) {
+            rewritten.add(key); // appends never land below what was read: truncated and written again
+        }
+        TreeMap<Long, Writer> ranges = byFile.computeIfAbsent(key, k -> new TreeMap<>());
         synchronized (ranges) {
+            // A logger appending line after line makes one range, not one per write: a write
+            // that continues the same thread's previous one (within MERGE_NANOS) extends it.
+            Map.Entry<Long, Writer> before = ranges.floorEntry(e.offset());
+            if (before != null && continues(before.getValue(), e)) {
+                Writer w = before.getValue();
+                ranges.put(before.getKey(), new Writer(w.event(), e.offset() + e.bytes(), w.processPath(),
+                        w.processArgv()));
+                return;
+            }
             ranges.put(e.offset(), new Writer(e, e.offset() + e.bytes(), processPath, processArgv));
             if (ranges.size() > MAX_RANGES_PER_FILE) {
                 ranges.pollFirstEntry();
                 dropped.increment();
             }
         }
+    }
+
+    /** Writes this close together from one thread share a range (and its time). */
+    static final long MERGE_NANOS = 100_000_000L;
+
+    private static boolean continues(Writer range, WriteEvent e) {
+        WriteEvent first = range.event();
+        return range.end() == e.offset() && first.tid() == e.tid() && first.pid() == e.pid()
+                && e.unixNanos() - first.unixNanos() < MERGE_NANOS;
     }
 
     /** The write that put the byte at {@code offset} there, or null when none is known. */
@@ -62,6 +89,7 @@ public final class WriteLedger implements WriteEventSink {
 
     /** Forgets writes that end at or before {@code offset}: their lines are out. */
     void consumedUpTo(FileKey file, long offset) {
+        consumed.put(file, offset);
         TreeMap<Long, Writer> ranges = byFile.get(file);
         if (ranges == null) {
             return;
@@ -74,18 +102,12 @@ public final class WriteLedger implements WriteEventSink {
     }
 
     /**
-     * Whether a write below {@code offset} came since the last {@link #consumedUpTo}: the
-     * file was truncated and written again before its size could show it (copytruncate
+     * Whether a write landed below what the tailer had read of the file since it last asked:
+     * the file was truncated and written again before its size could show it (copytruncate
      * with a busy writer).
      */
-    boolean wroteBelow(FileKey file, long offset) {
-        TreeMap<Long, Writer> ranges = byFile.get(file);
-        if (ranges == null) {
-            return false;
-        }
-        synchronized (ranges) {
-            return !ranges.isEmpty() && ranges.firstEntry().getValue().end() <= offset;
-        }
+    boolean rewritten(FileKey file) {
+        return rewritten.remove(file);
     }
 
     /** The file was truncated to {@code size}: writes beyond it were of the old content. */
@@ -99,8 +121,10 @@ public final class WriteLedger implements WriteEventSink {
     }
 
     /** Keeps the ranges of tailed files only (written to other files of the directories). */
-    void retainOnly(java.util.Set<FileKey> tailed) {
+    void retainOnly(Set<FileKey> tailed) {
         byFile.keySet().retainAll(tailed);
+        consumed.keySet().retainAll(tailed);
+        rewritten.retainAll(tailed);
     }
 
     long writes() {

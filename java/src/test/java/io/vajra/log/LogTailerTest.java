@@ -553,7 +553,8 @@ class LogTailerTest {
     void theLedgerKeepsAtMostMaxRangesPerFileDroppingTheOldest() {
         WriteLedger.FileKey file = new WriteLedger.FileKey(1, 100);
         for (int i = 0; i <= WriteLedger.MAX_RANGES_PER_FILE; i++) {
-            ledger.accept(write(file, 1, i * 10L, 10), new byte[0], new byte[0]);
+            // two writers taking turns: no write continues the previous one's range
+            ledger.accept(write(file, 1 + i % 2, i * 10L, 10), new byte[0], new byte[0]);
         }
         assertEquals(WriteLedger.MAX_RANGES_PER_FILE + 1, ledger.writes());
         assertEquals(1, ledger.dropped());
@@ -561,6 +562,18 @@ class LogTailerTest {
         assertNotNull(ledger.writerOf(file, 15));
         assertNotNull(ledger.writerOf(file, WriteLedger.MAX_RANGES_PER_FILE * 10L + 9));
         assertNull(ledger.writerOf(file, WriteLedger.MAX_RANGES_PER_FILE * 10L + 10), "past the last write");
+    }
+
+    @Test
+    void writesThatContinueTheSameThreadsRangeExtendIt() {
+        WriteLedger.FileKey file = new WriteLedger.FileKey(1, 200);
+        for (int i = 0; i < 1000; i++) {
+            ledger.accept(write(file, 7, i * 10L, 10), new byte[0], new byte[0]);
+        }
+        ledger.accept(write(file, 8, 10_000, 10), new byte[0], new byte[0]);
+        assertEquals(7, ledger.writerOf(file, 9_999).event().pid());
+        assertEquals(8, ledger.writerOf(file, 10_000).event().pid());
+        assertEquals(0, ledger.dropped());
     }
 
     @Test
@@ -604,8 +617,9 @@ class LogTailerTest {
         ledger.consumedUpTo(file, 10);
         assertNull(ledger.writerOf(file, 5));
         assertEquals(2, ledger.writerOf(file, 15).event().pid());
-        assertFalse(ledger.wroteBelow(file, 10));
+        assertFalse(ledger.rewritten(file));
         ledger.accept(write(file, 3, 0, 4), new byte[0], new byte[0]); // the file was emptied and written
-        assertTrue(ledger.wroteBelow(file, 10));
+        assertTrue(ledger.rewritten(file));
+        assertFalse(ledger.rewritten(file), "said once");
     }
 }
