@@ -106,13 +106,41 @@ static __always_inline void name_cgroup(struct cgroup *cgrp, __u32 hierarchy, __
 		bpf_map_update_elem(&cgroups_named, &key, &zero, BPF_ANY);
 }
 
-/* The task's cgroup2 id and, when one is followed, its v1 cgroup id; names them on first sight. */
+/* The last cgroups named from each CPU: events come in runs from one cgroup, and
+ * a run then costs no lookup in cgroups_named. */
+struct last_named {
+	__u64 id[2]; /* [0] cgroup2, [1] the followed v1 hierarchy */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct last_named);
+} cgroups_last SEC(".maps");
+
+static __always_inline void name_once(struct cgroup *cgrp, __u32 hierarchy, __u64 id, __u32 slot)
+{
+	__u32 zero = 0;
+	struct last_named *last = bpf_map_lookup_elem(&cgroups_last, &zero);
+	if (last && last->id[slot & 1] == id)
+		return;
+	name_cgroup(cgrp, hierarchy, id);
+	if (last)
+		last->id[slot & 1] = id;
+}
+
+/*
+ * The task's cgroup2 id and, when one is followed, its v1 cgroup id; names them on
+ * first sight. `task` must be a BTF-typed pointer (the current task, a tracepoint's
+ * or an iterator's task): its fields are read with direct loads.
+ */
 static __always_inline void task_cgroups(struct task_struct *task, __u64 *v2_id, __u64 *v1_id)
 {
-	struct css_set *cgroups = BPF_CORE_READ(task, cgroups);
-	struct cgroup *dfl = BPF_CORE_READ(cgroups, dfl_cgrp);
-	*v2_id = BPF_CORE_READ(dfl, kn, id);
-	name_cgroup(dfl, 0, *v2_id);
+	struct css_set *cgroups = task->cgroups;
+	struct cgroup *dfl = cgroups->dfl_cgrp;
+	*v2_id = dfl->kn->id;
+	name_once(dfl, 0, *v2_id, 0);
 
 	__s32 subsys = v1_subsys;
 	if (subsys < 0 || subsys >= 64)
@@ -121,23 +149,23 @@ static __always_inline void task_cgroups(struct task_struct *task, __u64 *v2_id,
 	void *slot = (void *)cgroups + bpf_core_field_offset(struct css_set, subsys) + subsys * sizeof(void *);
 	if (bpf_probe_read_kernel(&css, sizeof(css), slot) || !css)
 		return;
-	struct cgroup *cgrp = BPF_CORE_READ(css, cgroup);
-	*v1_id = BPF_CORE_READ(cgrp, kn, id);
-	name_cgroup(cgrp, subsys + 1, *v1_id);
+	struct cgroup *cgrp = VJ_BTF(struct cgroup_subsys_state, css)->cgroup;
+	*v1_id = cgrp->kn->id;
+	name_once(cgrp, subsys + 1, *v1_id, 1);
 }
 
 /* The task's pid namespace and its pid there (pid 1 inside a container). */
 static __always_inline void task_pid_ns(struct task_struct *task, __u32 *ns, __u32 *ns_pid)
 {
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid *pid = task->thread_pid;
+	unsigned int level = pid->level;
 	struct upid upid = {};
 	void *at = (void *)pid + bpf_core_field_offset(struct pid, numbers) +
 		   (level & 31) * bpf_core_type_size(struct upid);
 	if (bpf_probe_read_kernel(&upid, sizeof(upid), at))
 		return;
 	*ns_pid = upid.nr;
-	*ns = BPF_CORE_READ(upid.ns, ns.inum);
+	*ns = VJ_BTF(struct pid_namespace, upid.ns)->ns.inum;
 }
 
 #endif /* VAJRA_CGROUP_H */

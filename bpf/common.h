@@ -19,6 +19,12 @@
 #define VJ_SCRATCH_SIZE (sizeof(struct vj_process) + 3 * VJ_PATH_MAX + 2 * VJ_ARGV_MAX)
 #define VJ_RECORD_MAX (sizeof(struct vj_process) + 3 * VJ_PATH_MAX + VJ_ARGV_MAX + 8)
 
+/* Casts a kernel pointer held as a plain value to its BTF type, so that its fields
+ * can be read with direct (fault-safe) loads instead of a helper call each; the
+ * verifier resolves it, no call is made at run time. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define VJ_BTF(type, ptr) ((type *)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(type)))
+
 /* Settings written by the loader before load (rodata). */
 const volatile __u64 wakeup_threshold = 1 << 20; /* pending bytes that force a wake-up */
 const volatile __u32 iterator_slot = 0;          /* scratch slot of the start-up iterator */

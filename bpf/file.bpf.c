@@ -137,6 +137,13 @@ struct {
 	__type(value, struct open_file);
 } fim_files SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct open_file);
+} open_scratch SEC(".maps");
+
 /* How many fim_files entries each process owns: an exit looks through
  * fim_files only when its process has some. */
 struct {
@@ -167,13 +174,11 @@ static __always_inline __s64 inode_time(__s64 sec, __u32 nsec)
 }
 
 /* Size, times and position of an open file, as compared at close. */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-
 /* Size, times and position of an open file, as compared at close (direct loads:
  * see fill_inode). */
 static __always_inline void file_state(struct file *raw, struct open_file *st)
 {
-	struct file *file = bpf_rdonly_cast(raw, bpf_core_type_id_kernel(struct file));
+	struct file *file = VJ_BTF(struct file, raw);
 	struct inode *inode = file->f_inode;
 	st->ino = inode->i_ino;
 	st->size = inode->i_size;
@@ -570,7 +575,7 @@ static __always_inline void fill_inode(struct vj_file *e, struct inode *raw)
 {
 	if (!raw)
 		return;
-	struct inode *inode = bpf_rdonly_cast(raw, bpf_core_type_id_kernel(struct inode));
+	struct inode *inode = VJ_BTF(struct inode, raw);
 	e->ino = inode->i_ino;
 	e->dev = inode->i_sb->s_dev;
 	e->mode = inode->i_mode;
@@ -778,22 +783,26 @@ static __always_inline void open_done(long ret, __u16 syscall, __u32 open_flags)
 			      open_flags, flags, &match);
 	if (!writing && !accesses)
 		return;
-	struct open_file of = {
-		.owner = bpf_get_current_pid_tgid() >> 32,
-		.open_flags = open_flags,
-		.f_mode = f_mode,
-		.syscall = syscall,
-		.match = match,
-	};
-	file_state(file, &of);
+	/* built off the stack: the exit program's is nearly full */
+	__u32 zero = 0;
+	struct open_file *of = bpf_map_lookup_elem(&open_scratch, &zero);
+	if (!of)
+		return;
+	__builtin_memset(of, 0, sizeof(*of));
+	of->owner = bpf_get_current_pid_tgid() >> 32;
+	of->open_flags = open_flags;
+	of->f_mode = f_mode;
+	of->syscall = syscall;
+	of->match = match;
+	file_state(file, of);
 	if (writing && (open_flags & O_TRUNC) && !created)
-		of.flags |= VJ_FF_TRUNCATED;
+		of->flags |= VJ_FF_TRUNCATED;
 	__u64 key = (__u64)file;
-	if (bpf_map_update_elem(&fim_files, &key, &of, BPF_ANY)) {
+	if (bpf_map_update_elem(&fim_files, &key, of, BPF_ANY)) {
 		count(VJ_STAT_FILE_UNTRACKED);
 		return;
 	}
-	hold(of.owner, 1);
+	hold(of->owner, 1);
 }
 
 /* A descriptor of a remembered file goes away: report a change since the open
