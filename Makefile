@@ -1,7 +1,7 @@
 # Vajra's front door. As root on Debian 12:
 #   make run    install what is missing, build, load the probes, open the shell
 #   make test   build and run every test (the real-kernel ones need root)
-#   make bench  the benchmark harness
+#   make bench  the benchmark harness (make bench-deps first installs what it needs)
 
 SHELL := /bin/bash
 JAVA_HOME ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-*))
@@ -60,8 +60,46 @@ test: deps
 	mvn -B -ntp verify
 	@$(MAKE) --no-print-directory launchers
 
+# The side-by-side harness (bench/compare.sh): Vajra, bpftrace and (AUDITD=1 only) auditd on
+# the same workloads; writes bench/out/<time>/ and docs/performance.md. Settings are
+# environment variables (ROUNDS, FILE_COUNT, ... AUDITD): see the script's header.
 bench: build
+	bench/compare.sh
+
+.PHONY: bench-exec
+bench-exec: build
 	bench/exec-storm.sh
+
+# What bench/compare.sh needs: bpftrace and gnuplot, and auditd installed without starting
+# it (policy-rc.d refuses every service start during the install; a policy-rc.d that was
+# there before is kept). BENCH_AUDITD=0 leaves auditd out.
+BENCH_PACKAGES := bpftrace gnuplot-nox
+BENCH_AUDITD ?= 1
+
+.PHONY: bench-deps
+bench-deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "vajra: run as root to install the bench packages"; exit 1; fi; \
+	missing=""; \
+	for p in $(BENCH_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	updated=0; \
+	if [ -n "$$missing" ]; then \
+	  echo "vajra: installing:$$missing"; \
+	  apt-get update -qq && updated=1 && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi; \
+	if [ "$(BENCH_AUDITD)" = 1 ] && ! dpkg-query -W -f='$${Status}' auditd 2>/dev/null | grep -q "install ok installed"; then \
+	  echo "vajra: installing auditd (not started: bench/compare.sh runs its own, only with AUDITD=1)"; \
+	  policy=/usr/sbin/policy-rc.d; saved=""; \
+	  if [ -e $$policy ]; then saved=$$(mktemp); cp -p $$policy $$saved; fi; \
+	  printf '#!/bin/sh\nexit 101\n' > $$policy && chmod +x $$policy; \
+	  { [ $$updated = 1 ] || apt-get update -qq; } && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq auditd >/dev/null; rc=$$?; \
+	  if [ -n "$$saved" ]; then mv -f $$saved $$policy; else rm -f $$policy; fi; \
+	  [ $$rc = 0 ] || exit $$rc; \
+	  if pgrep -x auditd >/dev/null; then echo "vajra: WARNING: auditd is running after the install"; exit 1; fi; \
+	fi
 
 .PHONY: bench-files
 bench-files: build
