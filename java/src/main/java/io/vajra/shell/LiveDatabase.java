@@ -68,11 +68,48 @@ public final class LiveDatabase implements AutoCloseable {
         return tables;
     }
 
+    /** Brings every table up to date (see {@link #sync(String)}). */
+    public void sync() throws SQLException {
+        sync((String) null);
+    }
+
     /**
-     * Brings every table up to date. Runs inside a savepoint so it also works while a user's
+     * Brings up to date the tables {@code sql} names (all of them when it is null): copying a
+     * table's new rows into SQLite costs in proportion to them, and a statement can only
+     * read the tables it names. Runs inside a savepoint so it also works while a user's
      * transaction is open, and undoes itself entirely if any table fails.
      */
-    public void sync() throws SQLException {
+    public void sync(String sql) throws SQLException {
+        List<Mirror> named = new ArrayList<>();
+        for (Mirror mirror : mirrors) {
+            if (sql == null || names(sql, mirror.table.name())) {
+                named.add(mirror);
+            }
+        }
+        if (named.isEmpty()) {
+            return;
+        }
+        sync(named);
+    }
+
+    /** Whether {@code sql} contains {@code table} as a whole word, in any case. */
+    static boolean names(String sql, String table) {
+        String text = sql.toLowerCase(java.util.Locale.ROOT);
+        String name = table.toLowerCase(java.util.Locale.ROOT);
+        for (int at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+            int end = at + name.length();
+            if ((at == 0 || !wordChar(text.charAt(at - 1))) && (end == text.length() || !wordChar(text.charAt(end)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean wordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
+    }
+
+    private void sync(List<Mirror> mirrors) throws SQLException {
         try (Statement st = connection.createStatement()) {
             st.execute("PRAGMA query_only = 0");
             try {

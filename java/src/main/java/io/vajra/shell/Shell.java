@@ -169,7 +169,7 @@ public final class Shell {
      */
     public boolean execute(String sql) {
         try {
-            database.sync();
+            database.sync(sql);
         } catch (SQLException | RuntimeException e) {
             return error("cannot refresh the tables: " + message(e));
         }

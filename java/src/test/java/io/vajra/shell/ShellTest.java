@@ -151,6 +151,34 @@ class ShellTest {
     }
 
     @Test
+    void aStatementBringsUpToDateOnlyTheTablesItNames() throws Exception {
+        try (ShellFixture f = new ShellFixture(OutputMode.JSONL)) {
+            f.store.append(ShellFixture.now().build());
+            f.store.append(ShellFixture.now().build());
+            f.run("SELECT count(*) AS n FROM vajra_stats;\n");
+            assertEquals(0, mirroredRows(f), "the stats query left the event table alone");
+            assertEquals("{\"n\":2}\n", f.run("SELECT count(*) AS n FROM BPF_PROCESS_EVENTS;\n"));
+            assertEquals(2, mirroredRows(f));
+        }
+    }
+
+    private static int mirroredRows(ShellFixture f) throws Exception {
+        try (var st = f.database.connection().createStatement();
+                var rs = st.executeQuery("SELECT count(*) FROM bpf_process_events")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void tableNamesAreMatchedAsWholeWords() {
+        assertTrue(LiveDatabase.names("select * from bpf_process_events where pid = 1", "bpf_process_events"));
+        assertTrue(LiveDatabase.names("SELECT 1 FROM \"bpf_process_events\"", "bpf_process_events"));
+        assertFalse(LiveDatabase.names("SELECT * FROM vajra_bpf_process_events", "bpf_process_events"));
+        assertFalse(LiveDatabase.names("SELECT * FROM bpf_process_events2", "bpf_process_events"));
+    }
+
+    @Test
     void dotCommands() throws Exception {
         try (ShellFixture f = new ShellFixture(OutputMode.PRETTY)) {
             assertEquals("  => bpf_process_events\n  => vajra_stats\n", f.run(".tables\n"));
