@@ -23,6 +23,17 @@ uint32_t vj_batch_finish(struct vj_batch_writer *w)
 	return w->used;
 }
 
+/* Pads the record at the batch's end, whose bytes up to `size` are written, to
+ * 8 bytes, and counts it in. */
+static void commit_record(struct vj_batch_writer *w, struct vj_header *out, uint32_t size)
+{
+	uint32_t padded = VJ_ALIGN8(size);
+	memset((uint8_t *)out + size, 0, padded - size);
+	out->size = padded;
+	w->used += padded;
+	w->count++;
+}
+
 /* "c\0b\0a\0" (leaf first, as the kernel walked it) -> "/a/b/c". An empty
  * walk is the root itself. Returns the bytes written. */
 static uint32_t write_absolute(uint8_t *out, const uint8_t *leaf_first, uint32_t len)
@@ -122,12 +133,7 @@ static int decode_process(struct vj_batch_writer *w, const struct vj_process *in
 	out->argc = count_args(src, in->argv_len);
 	dst += in->argv_len;
 
-	uint32_t size = (uint32_t)(dst - (uint8_t *)out);
-	uint32_t padded = VJ_ALIGN8(size);
-	memset(dst, 0, padded - size);
-	out->h.size = padded;
-	w->used += padded;
-	w->count++;
+	commit_record(w, &out->h, (uint32_t)(dst - (uint8_t *)out));
 	return 0;
 }
 
@@ -143,12 +149,7 @@ static int decode_cgroup(struct vj_batch_writer *w, const struct vj_cgroup *in, 
 	uint8_t *dst = (uint8_t *)(out + 1);
 	uint32_t n = write_absolute(dst, (const uint8_t *)(in + 1), in->path_len);
 	out->path_len = n;
-	uint32_t size = sizeof(*out) + n;
-	uint32_t padded = VJ_ALIGN8(size);
-	memset(dst + n, 0, padded - size);
-	out->h.size = padded;
-	w->used += padded;
-	w->count++;
+	commit_record(w, &out->h, sizeof(*out) + n);
 	return 0;
 }
 
@@ -163,11 +164,7 @@ static int decode_socket(struct vj_batch_writer *w, const struct vj_socket *in, 
 	uint32_t size = sizeof(*in) + var;
 	memcpy(out, in, size);
 	out->h.unix_ns = in->h.ktime_ns + boot_to_unix_ns;
-	uint32_t padded = VJ_ALIGN8(size);
-	memset((uint8_t *)out + size, 0, padded - size);
-	out->h.size = padded;
-	w->used += padded;
-	w->count++;
+	commit_record(w, &out->h, size);
 	return 0;
 }
 
@@ -209,12 +206,7 @@ static int decode_file(struct vj_batch_writer *w, const struct vj_file *in, size
 		dst += n;
 		src += side->levels_len;
 	}
-	uint32_t size = (uint32_t)(dst - (uint8_t *)out);
-	uint32_t padded = VJ_ALIGN8(size);
-	memset(dst, 0, padded - size);
-	out->h.size = padded;
-	w->used += padded;
-	w->count++;
+	commit_record(w, &out->h, (uint32_t)(dst - (uint8_t *)out));
 	return 0;
 }
 
@@ -225,9 +217,7 @@ static int decode_write(struct vj_batch_writer *w, const struct vj_write *in, si
 	struct vj_write *out = (struct vj_write *)(w->buf + w->used);
 	memcpy(out, in, sizeof(*in));
 	out->h.unix_ns = in->h.ktime_ns + boot_to_unix_ns;
-	out->h.size = VJ_ALIGN8(sizeof(*in));
-	w->used += out->h.size;
-	w->count++;
+	commit_record(w, &out->h, sizeof(*in));
 	return 0;
 }
 
