@@ -30,6 +30,8 @@ public final class FileSyscalls {
     private static final int OPENAT = 257;
     private static final int OPENAT2 = 437;
     private static final int CLOSE = 3;
+    private static final int DUP2 = 33;
+    private static final int DUP3 = 292;
     private static final int UNLINKAT = 263;
     private static final int RENAMEAT2 = 316;
 
@@ -62,7 +64,7 @@ public final class FileSyscalls {
      * opened), AT_* or RENAME_* for *at calls, "" when there are none.
      */
     public static String flagsText(int nr, int flags) {
-        if (nr == OPEN || nr == OPENAT || nr == OPENAT2 || nr == CREAT || nr == CLOSE || nr == 33 || nr == 292
+        if (nr == OPEN || nr == OPENAT || nr == OPENAT2 || nr == CREAT || nr == CLOSE || nr == DUP2 || nr == DUP3
                 || nr == FileRecordLayout.SYSCALL_BY_EXIT) {
             return openFlags(flags);
         }

@@ -79,10 +79,6 @@ public final class FimService implements AutoCloseable {
         }
     }
 
-    public FimMatcher matcher() {
-        return state.matcher();
-    }
-
     public WatchSet watchSet() {
         return state.watch();
     }

@@ -313,11 +313,6 @@ public final class WatchSet {
         }
     }
 
-    /** Mount points of this process's mount namespace, unescaped (\040 is a space). */
-    public static List<String> mountPoints() {
-        return mounts(Path.of("/proc/self/mountinfo")).stream().map(Mount::mountPoint).toList();
-    }
-
     /** The mounts of a mountinfo file; empty when it cannot be read. */
     public static List<Mount> mounts(Path mountinfo) {
         List<Mount> out = new ArrayList<>();

@@ -181,11 +181,6 @@ public final class LogTailer {
         filesTailed = tails.size();
     }
 
-    /** Asks for a rescan at the next round (a write to a file not followed yet). */
-    void rescanSoon() {
-        lastScan = 1;
-    }
-
     private void scan(long now) {
         Map<WriteLedger.FileKey, byte[]> seen = new HashMap<>();
         Set<String> unreadableNow = new HashSet<>();

@@ -38,11 +38,11 @@ public final class WriteLedger implements WriteEventSink {
     @Override
     public void accept(WriteEvent e, byte[] processPath, byte[] processArgv) {
         writes.increment();
-        if (byFile.size() >= MAX_FILES && !byFile.containsKey(new FileKey(e.dev(), e.ino()))) {
+        FileKey key = new FileKey(e.dev(), e.ino());
+        if (byFile.size() >= MAX_FILES && !byFile.containsKey(key)) {
             dropped.increment();
             return;
         }
-        FileKey key = new FileKey(e.dev(), e.ino());
         Long read = consumed.get(key);
         if (read != null && e.offset() < read) {
             rewritten.add(key); // appends never land below what was read: truncated and written again
