@@ -157,9 +157,9 @@ struct {
 
 static __always_inline void dentry_key(struct dentry *d, struct vj_fim_key *k)
 {
-	struct inode *inode = BPF_CORE_READ(d, d_inode);
-	k->ino = BPF_CORE_READ(inode, i_ino);
-	k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	struct inode *inode = VJ_BTF(struct dentry, d)->d_inode;
+	k->ino = inode->i_ino;
+	k->dev = inode->i_sb->s_dev;
 	k->name_hash = 0;
 }
 
@@ -194,7 +194,7 @@ static __always_inline void file_state(struct file *raw, struct open_file *st)
 static __always_inline bool last_reference(struct file *file)
 {
 	if (bpf_core_field_exists(file->f_ref))
-		return BPF_CORE_READ(file, f_ref.refcnt.counter) <= 0;
+		return VJ_BTF(struct file, file)->f_ref.refcnt.counter <= 0;
 	struct file___old *old = (void *)file;
 	return BPF_CORE_READ(old, f_count.counter) <= 1;
 }
@@ -237,17 +237,18 @@ struct chain_ref {
 static __always_inline bool level_up(__u64 *dentry, __u64 *mnt, bool *same_level)
 {
 	struct dentry *d = (struct dentry *)*dentry;
-	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	struct dentry *parent = VJ_BTF(struct dentry, d)->d_parent;
 	*same_level = false;
 	if (parent && parent != d) {
 		*dentry = (__u64)parent;
 		return true;
 	}
 	struct mount *m = real_mount((struct vfsmount *)*mnt);
-	struct mount *up = BPF_CORE_READ(m, mnt_parent);
+	struct mount *mount = VJ_BTF(struct mount, m);
+	struct mount *up = mount->mnt_parent;
 	if (!up || up == m)
 		return false;
-	*dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+	*dentry = (__u64)mount->mnt_mountpoint;
 	*mnt = (__u64)up + bpf_core_field_offset(struct mount, mnt);
 	*same_level = true;
 	return true;
@@ -327,14 +328,14 @@ static __always_inline bool match_file(struct path *file, struct vj_file_side *m
 {
 	__u32 zero = 0;
 	struct verdict_scratch *vs = bpf_map_lookup_elem(&verdict_state, &zero);
-	struct dentry *d = BPF_CORE_READ(file, dentry);
-	struct dentry *dir = BPF_CORE_READ(d, d_parent);
+	struct dentry *d = file->dentry;
+	struct dentry *dir = VJ_BTF(struct dentry, d)->d_parent;
 	bool cacheable = vs && dir && dir != d;
 	if (cacheable) {
-		struct inode *inode = BPF_CORE_READ(dir, d_inode);
+		struct inode *inode = VJ_BTF(struct dentry, dir)->d_inode;
 		vs->key.dentry = (__u64)dir;
-		vs->key.ino = BPF_CORE_READ(inode, i_ino);
-		vs->key.generation = BPF_CORE_READ(inode, i_generation);
+		vs->key.ino = inode->i_ino;
+		vs->key.generation = inode->i_generation;
 		vs->key.pad = 0;
 		struct verdict *known = bpf_map_lookup_elem(&dir_verdicts, &vs->key);
 		if (known && known->fim_generation == fim_generation) {
@@ -379,8 +380,8 @@ static __always_inline bool walk_chain(struct path *start, __u32 min_level, bool
 	if (!w)
 		return false;
 	__builtin_memset(w, 0, sizeof(*w));
-	w->dentry = (__u64)BPF_CORE_READ(start, dentry);
-	w->mnt = (__u64)BPF_CORE_READ(start, mnt);
+	w->dentry = (__u64)start->dentry;
+	w->mnt = (__u64)start->mnt;
 	w->min_level = min_level;
 	w->recursive_only = recursive_only;
 	if (!w->dentry || !w->mnt)
@@ -442,8 +443,8 @@ static long name_step(__u32 i, struct name_walk *w)
 	if (len == 2 && w->name[first & NAME_MASK] == '.' && w->name[(first + 1) & NAME_MASK] == '.') {
 		struct dentry *d = w->dentry;
 		struct vfsmount *mnt = w->mnt;
-		struct dentry *parent = BPF_CORE_READ(d, d_parent);
-		if (w->by_key || d == parent || d == BPF_CORE_READ(mnt, mnt_root)) {
+		struct dentry *parent = VJ_BTF(struct dentry, d)->d_parent;
+		if (w->by_key || d == parent || d == VJ_BTF(struct vfsmount, mnt)->mnt_root) {
 			/* above a step or a mount: let user space resolve it */
 			w->verdict = 1;
 			return 1;
@@ -491,14 +492,14 @@ static __always_inline bool name_base(int dirfd, const char *uname, __u8 *buf, _
 	*len = n - 1;
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (buf[0] == '/')
-		BPF_CORE_READ_INTO(base, task, fs, root);
+		*base = task->fs->root;
 	else if (dirfd == AT_FDCWD)
-		BPF_CORE_READ_INTO(base, task, fs, pwd);
+		*base = task->fs->pwd;
 	else {
 		struct file *file = fd_file(dirfd);
 		if (!file)
 			return false;
-		BPF_CORE_READ_INTO(base, file, f_path);
+		*base = VJ_BTF(struct file, file)->f_path;
 	}
 	return true;
 }
@@ -597,8 +598,7 @@ static __always_inline __u32 append_path(struct scratch *s, __u32 off, struct pa
 					 struct vj_file_side *side)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct path root;
-	BPF_CORE_READ_INTO(&root, task, fs, root);
+	struct path root = task->fs->root;
 	if (off > VAR_LAST)
 		return off;
 	__u32 n = read_path(s->data, off, path, &root, &side->flags, VJ_SF_PATH_TRUNCATED,
@@ -663,14 +663,14 @@ static long name_level(__u32 i, struct names_ref *ref)
 	struct names_walk *w = ref->w;
 	if (w->levels == 0)
 		return 1;
-	struct dentry *d = (struct dentry *)w->dentry;
-	if (d != BPF_CORE_READ(d, d_parent)) { /* a file system's top has no name of its own */
+	struct dentry *d = VJ_BTF(struct dentry, (void *)w->dentry);
+	if (d != d->d_parent) { /* a file system's top has no name of its own */
 		__u32 at = w->off + w->len;
 		if (w->len > VJ_PATH_MAX - VJ_NAME_MAX || at > VAR_LAST) {
 			w->fault = 1;
 			return 1;
 		}
-		long n = bpf_probe_read_kernel_str(ref->s->data + at, VJ_NAME_MAX, BPF_CORE_READ(d, d_name.name));
+		long n = bpf_probe_read_kernel_str(ref->s->data + at, VJ_NAME_MAX, d->d_name.name);
 		if (n <= 0) {
 			w->fault = 1;
 			return 1;
@@ -693,8 +693,8 @@ static __always_inline __u32 append_levels(struct scratch *s, __u32 off, struct 
 	struct names_walk *w = ref.w;
 	if (!w || off > VAR_LAST)
 		return off;
-	w->dentry = (__u64)BPF_CORE_READ(path, dentry);
-	w->mnt = (__u64)BPF_CORE_READ(path, mnt);
+	w->dentry = (__u64)path->dentry;
+	w->mnt = (__u64)path->mnt;
 	w->off = off;
 	w->len = 0;
 	w->levels = side->depth;
@@ -717,15 +717,15 @@ static __always_inline void send_fd_event(struct file *file, __u16 op, __u16 sys
 	}
 	struct vj_file *e = new_file_record(s, op, syscall);
 	fill_caller(e);
-	fill_inode(e, BPF_CORE_READ(file, f_inode));
+	struct file *f = VJ_BTF(struct file, file);
+	fill_inode(e, f->f_inode);
 	e->fd = fd;
 	e->ret = ret;
 	e->open_flags = open_flags;
-	e->f_mode = BPF_CORE_READ(file, f_mode);
+	e->f_mode = f->f_mode;
 	e->flags |= flags;
 	e->side[0] = *match;
-	struct path path;
-	BPF_CORE_READ_INTO(&path, file, f_path);
+	struct path path = f->f_path;
 	__u32 off = append_path(s, sizeof(*e), &path, &e->side[0]);
 	off = append_levels(s, off, &path, &e->side[0]);
 	send_file(e, off);
@@ -748,9 +748,9 @@ static __always_inline void hold(__u32 tgid, int delta)
 {
 	__u32 *n = bpf_map_lookup_elem(&fim_holders, &tgid);
 	if (n) {
-		if (delta < 0 && *n <= 1)
-			bpf_map_delete_elem(&fim_holders, &tgid);
-		else
+		/* an entry stays at 0 until the exit: a process that opens and
+		 * closes in a loop updates it in place, no insert and delete each */
+		if (delta > 0 || *n > 0)
 			*n += delta;
 	} else if (delta > 0) {
 		__u32 one = 1;
@@ -763,13 +763,13 @@ static __always_inline void open_done(long ret, __u16 syscall, __u32 open_flags)
 	struct file *file = fd_file(ret);
 	if (!file)
 		return;
-	__u32 f_mode = BPF_CORE_READ(file, f_mode);
+	struct file *f = VJ_BTF(struct file, file);
+	__u32 f_mode = f->f_mode;
 	bool writing = f_mode & FMODE_WRITE, created = f_mode & FMODE_CREATED;
 	if ((f_mode & FMODE_PATH) || (!writing && !created && !fim_accesses))
 		return;
 	struct vj_file_side match = {};
-	struct path path;
-	BPF_CORE_READ_INTO(&path, file, f_path);
+	struct path path = f->f_path;
 	if (!match_file(&path, &match))
 		return;
 	struct vj_fim_value *root = bpf_map_lookup_elem(&fim_roots, &(struct vj_fim_key){
@@ -935,8 +935,13 @@ int BPF_PROG(file_exit_process, struct task_struct *task)
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	__u32 tgid = BPF_CORE_READ(task, tgid);
-	if (!bpf_map_lookup_elem(&fim_holders, &tgid))
+	__u32 *held = bpf_map_lookup_elem(&fim_holders, &tgid);
+	if (!held)
 		return 0;
+	if (*held == 0) {
+		bpf_map_delete_elem(&fim_holders, &tgid);
+		return 0;
+	}
 	__u32 zero = 0;
 	struct exit_ref ref = {.scan = bpf_map_lookup_elem(&exit_state, &zero)};
 	if (!ref.scan)
@@ -999,8 +1004,7 @@ static __always_inline void enter_fd(struct file_call *c)
 	struct file *file = fd_file(c->fd);
 	if (!file)
 		return;
-	struct path path;
-	BPF_CORE_READ_INTO(&path, file, f_path);
+	struct path path = VJ_BTF(struct file, file)->f_path;
 	if (!match_file(&path, &c->side[0].match))
 		return;
 	if (c->op == VJ_OP_FILE_UPDATED) {

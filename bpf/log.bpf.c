@@ -50,27 +50,29 @@ struct {
 SEC("tracepoint")
 int write_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	unsigned long a[4] = {};
-	/* one program for five syscalls: arguments through a helper (see file.bpf.c) */
-	bpf_probe_read_kernel(a, sizeof(a), &ctx->args[0]);
+	/* One program for five syscalls: only the first argument, which every one of
+	 * them has, is read from ctx directly (see file.bpf.c's read_args). */
 	long nr = ctx->id;
-	struct file *file = fd_file(a[0]);
-	if (!file)
+	int fd = ctx->args[0];
+	struct file *raw = fd_file(fd);
+	if (!raw)
 		return 0;
-	struct dentry *dir = BPF_CORE_READ(file, f_path.dentry, d_parent);
-	struct inode *inode = BPF_CORE_READ(dir, d_inode);
+	/* direct loads (see fill_caller in file.bpf.c): every write() pays for this */
+	struct inode *dir = VJ_BTF(struct file, raw)->f_path.dentry->d_parent->d_inode;
 	struct vj_fim_key key = {
-		.ino = BPF_CORE_READ(inode, i_ino),
-		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
+		.ino = dir->i_ino,
+		.dev = dir->i_sb->s_dev,
 	};
 	if (!bpf_map_lookup_elem(&log_dirs, &key))
 		return 0;
 	struct write_call call = {
-		.file = (__u64)file,
-		.fd = a[0],
+		.file = (__u64)raw,
+		.fd = fd,
 		.nr = nr,
-		.pos = nr == NR_PWRITE64 ? (__s64)a[3] : (nr == NR_PWRITEV || nr == NR_PWRITEV2) ? (__s64)a[3] : -1,
+		.pos = -1,
 	};
+	if (nr == NR_PWRITE64 || nr == NR_PWRITEV || nr == NR_PWRITEV2)
+		bpf_probe_read_kernel(&call.pos, sizeof(call.pos), &ctx->args[3]);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	if (bpf_map_update_elem(&write_calls, &tid, &call, BPF_ANY))
 		count(VJ_STAT_LOST_WRITE_INFLIGHT);
@@ -89,25 +91,26 @@ int write_exit(struct trace_event_raw_sys_exit *ctx)
 	struct vj_write *e = bpf_map_lookup_elem(&write_scratch, &zero);
 	if (ret <= 0 || !e)
 		goto out;
-	struct file *file = (struct file *)call->file;
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct file *file = VJ_BTF(struct file, (void *)call->file);
+	struct inode *inode = file->f_inode;
 	__builtin_memset(e, 0, sizeof(*e));
 	e->h.size = sizeof(*e);
 	e->h.family = VJ_FAMILY_WRITE;
 	e->h.op = call->nr;
 	e->h.ktime_ns = bpf_ktime_get_boot_ns();
-	e->ino = BPF_CORE_READ(inode, i_ino);
-	e->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	e->ino = inode->i_ino;
+	e->dev = inode->i_sb->s_dev;
 	e->bytes = ret;
 	/* pwrite's offset is its argument (pwritev2 with -1 means "the position") */
-	e->offset = call->pos >= 0 ? call->pos : BPF_CORE_READ(file, f_pos) - ret;
+	e->offset = call->pos >= 0 ? call->pos : file->f_pos - ret;
 	e->fd = call->fd;
 	struct task_struct *task = bpf_get_current_task_btf();
-	e->pid = BPF_CORE_READ(task, tgid);
-	e->tid = BPF_CORE_READ(task, pid);
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->uid = BPF_CORE_READ(task, real_cred, uid.val);
-	e->gid = BPF_CORE_READ(task, real_cred, gid.val);
+	const struct cred *cred = task->real_cred;
+	e->pid = task->tgid;
+	e->tid = task->pid;
+	e->ppid = task->real_parent->tgid;
+	e->uid = cred->uid.val;
+	e->gid = cred->gid.val;
 	task_cgroups(task, &e->cgroup_id, &e->cgroup_v1_id);
 	task_pid_ns(task, &e->pid_ns, &e->ns_pid);
 	bpf_get_current_comm(&e->comm, sizeof(e->comm));

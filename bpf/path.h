@@ -22,8 +22,8 @@ static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
 /* A deleted file or directory keeps its name but is no longer hashed. */
 static __always_inline bool dentry_unlinked(struct dentry *dentry)
 {
-	return BPF_CORE_READ(dentry, d_hash.pprev) == NULL &&
-	       BPF_CORE_READ(dentry, d_parent) != dentry;
+	struct dentry *d = VJ_BTF(struct dentry, dentry);
+	return d->d_hash.pprev == NULL && d->d_parent != dentry;
 }
 
 /* State of one walk, shared with the bpf_loop callback. The walk runs under
@@ -93,10 +93,10 @@ static __always_inline __u32 read_path(__u8 *buf, __u32 base, struct path *path,
 	struct path_walk w = {
 		.buf = buf,
 		.base = base,
-		.dentry = BPF_CORE_READ(path, dentry),
-		.vfsmnt = BPF_CORE_READ(path, mnt),
-		.root_dentry = BPF_CORE_READ(root, dentry),
-		.root_mnt = BPF_CORE_READ(root, mnt),
+		.dentry = path->dentry,
+		.vfsmnt = path->mnt,
+		.root_dentry = root->dentry,
+		.root_mnt = root->mnt,
 		.truncated_flag = truncated_flag,
 		.fault_flag = fault_flag,
 	};
