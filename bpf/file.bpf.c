@@ -113,6 +113,28 @@ struct {
 	__type(value, struct file_call);
 } fim_calls SEC(".maps");
 
+/* An open between its enter and its exit: what only the call knows (O_TRUNC is
+ * gone from the file's flags by the exit). Task storage rather than a hash entry
+ * inserted and deleted around every open for writing on the machine: after a
+ * thread's first open it is one cached lookup each way; it dies with the task. */
+struct open_call {
+	__u32 flags;
+	__u16 syscall;
+	__u16 pending;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct open_call);
+} open_calls SEC(".maps");
+
+static __always_inline bool is_open(long nr)
+{
+	return nr == NR_OPEN || nr == NR_OPENAT || nr == NR_CREAT || nr == NR_OPENAT2;
+}
+
 /* A watched file open for writing (or reading, for file_accesses): its state at
  * open, or at the last report, to tell at close whether it changed. */
 struct open_file {
@@ -991,6 +1013,19 @@ struct {
 	__type(value, struct enter_state);
 } enter_scratch SEC(".maps");
 
+static __always_inline void remember_open(struct file_call *c)
+{
+	struct open_call *oc = bpf_task_storage_get(&open_calls, bpf_get_current_task_btf(), 0,
+						    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!oc) {
+		count(VJ_STAT_LOST_FILE_INFLIGHT);
+		return;
+	}
+	oc->flags = c->flags;
+	oc->syscall = c->syscall;
+	oc->pending = 1;
+}
+
 static __always_inline void remember(struct file_call *c)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -1067,7 +1102,7 @@ static __always_inline void enter_call(struct enter_state *st, __u8 *buf)
 	case CALL_OPEN:
 		/* read-only, and nothing reports reads: no interest */
 		if ((c->flags & (O_ACCMODE | O_CREAT | O_TRUNC)) || fim_accesses)
-			remember(c);
+			remember_open(c);
 		break;
 	case CALL_FD:
 		enter_fd(c);
@@ -1263,19 +1298,20 @@ static long append_side(__u32 i, struct exit_sides *x)
 SEC("tracepoint")
 int file_exit(struct trace_event_raw_sys_exit *ctx)
 {
+	long ret = ctx->ret;
+	if (is_open(ctx->id)) {
+		struct open_call *oc = bpf_task_storage_get(&open_calls, bpf_get_current_task_btf(), 0, 0);
+		if (!oc || !oc->pending)
+			return 0;
+		oc->pending = 0;
+		if (ret >= 0)
+			open_done(ret, oc->syscall, oc->flags);
+		return 0;
+	}
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct file_call *c = bpf_map_lookup_elem(&fim_calls, &tid);
 	if (!c)
 		return 0;
-	long ret = ctx->ret;
-	if (c->op == 0) { /* an open */
-		__u16 syscall = c->syscall;
-		__u32 flags = c->flags;
-		bpf_map_delete_elem(&fim_calls, &tid);
-		if (ret >= 0)
-			open_done(ret, syscall, flags);
-		return 0;
-	}
 	/* Failed calls changed nothing: no row. */
 	if (ret < 0)
 		goto out;

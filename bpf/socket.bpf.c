@@ -141,11 +141,15 @@ static __always_inline void fill_caller(struct vj_socket *e)
 /* The struct sock behind fd in the current task, or NULL if it is not a socket. */
 static __always_inline struct sock *fd_sock(int fd)
 {
-	struct file *file = fd_file(fd);
-	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+	struct file *raw = fd_file(fd);
+	if (!raw)
 		return NULL;
-	struct socket *sock = BPF_CORE_READ(file, private_data);
-	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+	/* direct loads: every close() on the machine comes through here */
+	struct file *file = VJ_BTF(struct file, raw);
+	if ((file->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	struct socket *sock = VJ_BTF(struct socket, file->private_data);
+	return sock ? sock->sk : NULL;
 }
 
 /* A UNIX socket's bound name; returns its length and flags an abstract one. */
