@@ -616,15 +616,17 @@ static __always_inline void fill_inode(struct vj_file *e, struct inode *raw)
 /* The variable parts (path, name, levels per side) each take at most VJ_PATH_MAX. */
 #define VAR_LAST (sizeof(struct vj_file) + 5 * VJ_PATH_MAX) /* six parts at most */
 
+/* plain_names: how many of the path's names, leaf first, came before a mount crossing */
 static __always_inline __u32 append_path(struct scratch *s, __u32 off, struct path *path,
-					 struct vj_file_side *side)
+					 struct vj_file_side *side, __u32 *plain_names)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct path root = task->fs->root;
+	*plain_names = 0;
 	if (off > VAR_LAST)
 		return off;
-	__u32 n = read_path(s->data, off, path, &root, &side->flags, VJ_SF_PATH_TRUNCATED,
-			    VJ_SF_PATH_FAULT);
+	__u32 n = read_path_plain(s->data, off, path, &root, &side->flags, VJ_SF_PATH_TRUNCATED,
+				  VJ_SF_PATH_FAULT, plain_names);
 	if (n > VJ_PATH_MAX)
 		n = VJ_PATH_MAX;
 	side->path_len = n;
@@ -748,8 +750,14 @@ static __always_inline void send_fd_event(struct file *file, __u16 op, __u16 sys
 	e->flags |= flags;
 	e->side[0] = *match;
 	struct path path = f->f_path;
-	__u32 off = append_path(s, sizeof(*e), &path, &e->side[0]);
-	off = append_levels(s, off, &path, &e->side[0]);
+	__u32 plain_names;
+	__u32 off = append_path(s, sizeof(*e), &path, &e->side[0], &plain_names);
+	/* The levels up to the root are the path's own last names unless the path
+	 * crossed a mount below the root (a bind mount, a container's volume): only
+	 * then are they walked again, the watched tree's way (user space takes the
+	 * path's names when there are no levels). */
+	if (plain_names < match->depth)
+		off = append_levels(s, off, &path, &e->side[0]);
 	send_file(e, off);
 }
 
@@ -1286,8 +1294,9 @@ static long append_side(__u32 i, struct exit_sides *x)
 	struct call_side *side = &x->c->side[at];
 	struct vj_file_side *out = &x->e->side[at];
 	*out = side->match;
+	__u32 plain_names;
 	if (!(side->match.flags & VJ_SF_NAME_RAW))
-		x->off = append_path(x->s, x->off, &side->base, out);
+		x->off = append_path(x->s, x->off, &side->base, out, &plain_names);
 	x->off = append_name(x->s, x->off, side->name, out);
 	/* matched on the base directory's chain: the levels from it to the root */
 	if (out->root_ino && !(out->flags & (VJ_SF_ROOT_BY_NAME | VJ_SF_NAME_RAW)))

@@ -40,6 +40,8 @@ struct path_walk {
 	__u16 flags;
 	__u16 truncated_flag;
 	__u16 fault_flag;
+	__u16 plain_names;  /* names written before the first mount crossing */
+	bool crossed;
 	bool done;
 };
 
@@ -61,6 +63,7 @@ static long walk_one_dentry(__u32 i, struct path_walk *w)
 			goto done; /* top of this mount tree */
 		w->dentry = mnt->mnt_mountpoint;
 		w->vfsmnt = (struct vfsmount *)((char *)mnt_parent + bpf_core_field_offset(struct mount, mnt));
+		w->crossed = true;
 		return 0;
 	}
 	__u32 at = w->base + w->len;
@@ -74,6 +77,8 @@ static long walk_one_dentry(__u32 i, struct path_walk *w)
 		goto done;
 	}
 	w->len += n;
+	if (!w->crossed)
+		w->plain_names++;
 	w->dentry = parent;
 	return 0;
 done:
@@ -87,8 +92,9 @@ done:
  * or at the top of the mount tree. On a cut or a failed read the matching
  * flag is set and what was read so far is kept.
  */
-static __always_inline __u32 read_path(__u8 *buf, __u32 base, struct path *path, struct path *root,
-				       __u16 *flags, __u16 truncated_flag, __u16 fault_flag)
+static __always_inline __u32 read_path_plain(__u8 *buf, __u32 base, struct path *path, struct path *root,
+					     __u16 *flags, __u16 truncated_flag, __u16 fault_flag,
+					     __u32 *plain_names)
 {
 	struct path_walk w = {
 		.buf = buf,
@@ -108,7 +114,15 @@ static __always_inline __u32 read_path(__u8 *buf, __u32 base, struct path *path,
 	if (!w.done)
 		w.flags |= truncated_flag;
 	*flags |= w.flags;
+	*plain_names = w.plain_names;
 	return w.len > VJ_PATH_MAX ? VJ_PATH_MAX : w.len;
+}
+
+static __always_inline __u32 read_path(__u8 *buf, __u32 base, struct path *path, struct path *root,
+				       __u16 *flags, __u16 truncated_flag, __u16 fault_flag)
+{
+	__u32 plain_names;
+	return read_path_plain(buf, base, path, root, flags, truncated_flag, fault_flag, &plain_names);
 }
 
 #endif /* VAJRA_PATH_H */
