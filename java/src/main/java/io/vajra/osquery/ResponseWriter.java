@@ -14,13 +14,16 @@ import org.apache.thrift.protocol.TProtocol;
 import org.apache.thrift.protocol.TStruct;
 import org.apache.thrift.protocol.TType;
 import org.apache.thrift.transport.TTransport;
+import org.apache.thrift.transport.TTransportException;
 
 /**
  * Writes the reply to {@code Extension.call}: the same bytes the generated
  * {@code call_result.write} produces on the binary protocol, but the row list, which is
  * nearly all of a large response, is encoded straight into one buffer: column names
  * pre-encoded once per table ({@link RowLayout}), integers as ASCII digits without a String,
- * and the transport written in 64 KiB chunks rather than twice per string.
+ * and the transport written in 64 KiB chunks rather than twice per string. The rows of a
+ * generate ({@link GeneratedRows}) are formatted one at a time as they are encoded, so none of
+ * them outlives its own encoding.
  *
  * <p>The envelope (message, structs, status) goes through the protocol as usual; only the list
  * body is hand-encoded, and only for {@link TBinaryProtocol}, the one osquery speaks.
@@ -44,17 +47,35 @@ final class ResponseWriter {
         this.transport = transport;
     }
 
-    /** The whole reply message of a call, flushed. */
+    /**
+     * The whole reply message of a call, flushed. Rows of a generate ({@link GeneratedRows}) are
+     * formatted as they are written; should that fail part way, the reply cannot be finished
+     * (its status and row count are already sent): the rows are told they were not delivered
+     * and a {@link TTransportException} says the connection must be dropped.
+     */
     static void writeCallReply(TProtocol out, int seqid, ExtensionResponse response) throws TException {
-        out.writeMessageBegin(new TMessage("call", TMessageType.REPLY, seqid));
-        out.writeStructBegin(CALL_RESULT);
-        out.writeFieldBegin(SUCCESS);
-        writeResponse(out, response);
-        out.writeFieldEnd();
-        out.writeFieldStop();
-        out.writeStructEnd();
-        out.writeMessageEnd();
-        out.getTransport().flush();
+        GeneratedRows generated = response.getResponse() instanceof GeneratedRows g ? g : null;
+        try {
+            out.writeMessageBegin(new TMessage("call", TMessageType.REPLY, seqid));
+            out.writeStructBegin(CALL_RESULT);
+            out.writeFieldBegin(SUCCESS);
+            writeResponse(out, response);
+            out.writeFieldEnd();
+            out.writeFieldStop();
+            out.writeStructEnd();
+            out.writeMessageEnd();
+            out.getTransport().flush();
+        } catch (TException | RuntimeException e) {
+            if (generated == null) {
+                throw e;
+            }
+            generated.undelivered(e);
+            throw e instanceof TTransportException t ? t
+                    : new TTransportException(TTransportException.UNKNOWN, "reply abandoned part way: " + e, e);
+        }
+        if (generated != null) {
+            generated.delivered();
+        }
     }
 
     /** One ExtensionResponse struct, as {@code ExtensionResponse.write} would write it. */
@@ -74,11 +95,15 @@ final class ResponseWriter {
             out.writeFieldBegin(ROWS);
             out.writeListBegin(new TList(TType.MAP, rows.size()));
             ResponseWriter writer = new ResponseWriter(out.getTransport());
-            for (Map<String, String> row : rows) {
-                if (row instanceof RowMap fast) {
-                    writer.putRow(fast);
-                } else {
-                    writer.putMap(row);
+            if (rows instanceof GeneratedRows generated) {
+                writer.putRows(generated);
+            } else {
+                for (Map<String, String> row : rows) {
+                    if (row instanceof RowMap fast) {
+                        writer.putRow(fast.layout(), fast.columnValues(), fast.used(), fast.reader());
+                    } else {
+                        writer.putMap(row);
+                    }
                 }
             }
             writer.flush();
@@ -91,13 +116,23 @@ final class ResponseWriter {
 
     // ---- the binary protocol's encoding of map<string,string> ----
 
-    private void putRow(RowMap row) throws TException {
-        putMapHeader(row.size());
-        RowLayout layout = row.layout();
+    /** Each row formatted just before it is encoded; none is kept. */
+    private void putRows(GeneratedRows rows) throws TException {
+        RowLayout layout = rows.layout();
+        boolean[] used = rows.used();
+        String reader = rows.reader();
+        for (int r = 0; r < rows.size(); r++) {
+            putRow(layout, rows.values(r), used, reader);
+        }
+    }
+
+    /** One row as {@link RowMap} presents it: present columns only, in column order. */
+    private void putRow(RowLayout layout, Object[] values, boolean[] used, String reader) throws TException {
+        putMapHeader(RowMap.presentCount(layout, values, used, reader));
         for (int i = 0; i < layout.size(); i++) {
-            if (row.present(i)) {
+            if (RowMap.present(values, used, reader, i)) {
                 putBytes(layout.encodedName(i));
-                putValue(row.value(i));
+                putValue(i < values.length ? values[i] : reader);
             }
         }
     }
