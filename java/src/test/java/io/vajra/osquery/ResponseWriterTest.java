@@ -197,4 +197,37 @@ class ResponseWriterTest {
                 new ExtensionResponse(new ExtensionStatus(0, "OK", 1), rows)));
         assertEquals(List.of("undelivered"), delivery.outcomes);
     }
+
+    @Test
+    void integersAroundEveryPowerOfTenAndTheIntBoundaryAreTheirDecimalText() throws Exception {
+        List<Long> values = new ArrayList<>(List.of(0L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1,
+                (long) Integer.MAX_VALUE, Integer.MAX_VALUE + 1L, (long) Integer.MIN_VALUE, Integer.MIN_VALUE - 1L));
+        for (long power = 1; power > 0 && power <= Long.MAX_VALUE / 10 * 10; power *= 10) {
+            for (long v : new long[] {power - 1, power, power + 1, 2 * power - 1, 9 * power}) {
+                values.add(v);
+                values.add(-v);
+            }
+            if (power > Long.MAX_VALUE / 10) {
+                break;
+            }
+        }
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 2000; i++) {
+            values.add(random.nextLong() >> random.nextInt(64));
+        }
+        List<Object[]> rows = new ArrayList<>();
+        for (long v : values) {
+            rows.add(new Object[] {v, null, v, null});
+            assertEquals(Long.toString(Math.abs(v == Long.MIN_VALUE ? 0 : v)).length(),
+                    ResponseWriter.decimalDigits(Math.abs(v == Long.MIN_VALUE ? 0 : v)), "digits of " + v);
+        }
+        GeneratedRows generated = new GeneratedRows(LAYOUT, SelectedRows.of(rows), null, null, new RecordedDelivery());
+        ExtensionResponse response = new ExtensionResponse(new ExtensionStatus(0, "OK", 1), generated);
+        byte[] fast = fast(response);
+        assertArrayEquals(generated(response), fast);
+        List<Map<String, String>> back = read(fast).getResponse();
+        for (int i = 0; i < values.size(); i++) {
+            assertEquals(Long.toString(values.get(i)), back.get(i).get("pid"));
+        }
+    }
 }
