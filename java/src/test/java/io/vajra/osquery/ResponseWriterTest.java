@@ -221,6 +221,10 @@ class ResponseWriterTest {
             assertEquals(Long.toString(Math.abs(v == Long.MIN_VALUE ? 0 : v)).length(),
                     ResponseWriter.decimalDigits(Math.abs(v == Long.MIN_VALUE ? 0 : v)), "digits of " + v);
         }
+        for (long v : values) {
+            long magnitude = v == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(v);
+            assertEquals(magnitude / 100, ResponseWriter.dividedBy100(magnitude), "quotient of " + magnitude);
+        }
         GeneratedRows generated = new GeneratedRows(LAYOUT, SelectedRows.of(rows), null, null, new RecordedDelivery());
         ExtensionResponse response = new ExtensionResponse(new ExtensionStatus(0, "OK", 1), generated);
         byte[] fast = fast(response);
