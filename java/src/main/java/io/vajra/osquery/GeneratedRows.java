@@ -24,7 +24,7 @@ final class GeneratedRows extends AbstractList<Map<String, String>> implements R
         void delivered(int rows);
 
         /** Writing stopped part way (a row failed to format, or the peer went away). */
-        void undelivered(Exception cause);
+        void undelivered(Throwable cause);
     }
 
     private final RowLayout layout;
@@ -77,7 +77,7 @@ final class GeneratedRows extends AbstractList<Map<String, String>> implements R
         delivery.delivered(size());
     }
 
-    void undelivered(Exception cause) {
+    void undelivered(Throwable cause) {
         delivery.undelivered(cause);
     }
 }

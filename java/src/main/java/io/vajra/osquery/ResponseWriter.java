@@ -80,11 +80,14 @@ final class ResponseWriter {
             out.writeStructEnd();
             out.writeMessageEnd();
             out.getTransport().flush();
-        } catch (TException | RuntimeException e) {
+        } catch (TException | RuntimeException | Error e) {
             if (generated == null) {
                 throw e;
             }
             generated.undelivered(e);
+            if (e instanceof Error error) {
+                throw error; // out of memory and the like: not for a transport error to hide
+            }
             throw e instanceof TTransportException t ? t
                     : new TTransportException(TTransportException.UNKNOWN, "reply abandoned part way: " + e, e);
         }

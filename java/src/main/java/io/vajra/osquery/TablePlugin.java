@@ -181,7 +181,7 @@ final class TablePlugin {
         }
 
         @Override
-        public void undelivered(Exception cause) {
+        public void undelivered(Throwable cause) {
             if (claim != null) {
                 cursors.giveBack(name, reader, claim); // the reply was cut short: offer the events again
             }

@@ -105,7 +105,7 @@ class ResponseWriterTest {
         }
 
         @Override
-        public void undelivered(Exception cause) {
+        public void undelivered(Throwable cause) {
             outcomes.add("undelivered");
         }
     }
@@ -170,6 +170,25 @@ class ResponseWriterTest {
         TTransportException e = assertThrows(TTransportException.class,
                 () -> fast(new ExtensionResponse(new ExtensionStatus(0, "OK", 1), rows)));
         assertEquals(IllegalStateException.class, e.getCause().getClass());
+        assertEquals(List.of("undelivered"), delivery.outcomes);
+    }
+
+    @Test
+    void anErrorWhileFormattingIsRethrownAsItselfAfterTheRowsAreToldSo() {
+        SelectedRows failing = new SelectedRows() {
+            @Override
+            public int size() {
+                return 2;
+            }
+
+            @Override
+            public Object[] row(int index) {
+                throw new OutOfMemoryError("row " + index);
+            }
+        };
+        RecordedDelivery delivery = new RecordedDelivery();
+        GeneratedRows rows = new GeneratedRows(LAYOUT, failing, null, null, delivery);
+        assertThrows(OutOfMemoryError.class, () -> fast(new ExtensionResponse(new ExtensionStatus(0, "OK", 1), rows)));
         assertEquals(List.of("undelivered"), delivery.outcomes);
     }
 
