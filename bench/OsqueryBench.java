@@ -113,9 +113,10 @@ public final class OsqueryBench {
                 // The same call read the way osqueryd's C++ would pay for it: no Java maps,
                 // values skipped. What is left is the extension's work and the socket.
                 // CPU time says what the work costs when other processes compete for the CPUs and
-                // stretch the wall clock. The serving threads' time is the generate's own; the
-                // whole process's also holds the collector, busy with whatever else the machine
-                // runs (its probes see every exec on the host).
+                // stretch the wall clock. The serving threads' time is the generate's own work, but
+                // not the garbage collection it causes (the serial collector runs on the VM
+                // thread); the whole process's holds that, and also the collector of events, busy
+                // with whatever else the machine runs (its probes see every exec on the host).
                 List<Double> leanMillis = new ArrayList<>();
                 List<Double> leanCpuMillis = new ArrayList<>();
                 List<Double> leanProcessCpuMillis = new ArrayList<>();
@@ -149,10 +150,11 @@ public final class OsqueryBench {
                 table.add(new String[] {"generate, all columns, read without building maps, median of " + generates,
                         String.format("%.0f ms (min %.0f), %,.0f rows/s", median(leanMillis),
                                 Collections.min(leanMillis), fullRows / (median(leanMillis) / 1000))});
-                table.add(new String[] {"extension serving-thread CPU per generate, lean read, median of " + generates,
+                table.add(new String[] {"extension serving-thread CPU per generate (GC not included), lean read, median of "
+                        + generates,
                         String.format("%.1f ms (min %.1f), %,.0f rows per CPU second", median(leanCpuMillis),
                                 Collections.min(leanCpuMillis), fullRows / (median(leanCpuMillis) / 1000))});
-                table.add(new String[] {"extension process CPU over the same calls, median (collector included)",
+                table.add(new String[] {"extension process CPU over the same calls, median (GC and collector included)",
                         String.format("%.1f ms", median(leanProcessCpuMillis))});
                 table.add(new String[] {"generate, pid only (colsUsed), median of " + generates,
                         String.format("%.0f ms", median(narrowMillis))});
