@@ -96,12 +96,14 @@ public final class OsqueryBench {
                 List<Double> narrowMillis = new ArrayList<>();
                 int fullRows = 0;
                 long fullBytes = 0;
+                long fullValues = 0;
                 for (int i = 0; i < generates; i++) {
                     long start = System.nanoTime();
                     List<Map<String, String>> result = osqueryd.generate(TABLE, all);
                     fullMillis.add((System.nanoTime() - start) / 1e6);
                     fullRows = result.size();
                     fullBytes = payloadBytes(result);
+                    fullValues = result.stream().mapToLong(Map::size).sum();
                     start = System.nanoTime();
                     osqueryd.generate(TABLE, pidOnly);
                     narrowMillis.add((System.nanoTime() - start) / 1e6);
@@ -110,12 +112,29 @@ public final class OsqueryBench {
                 }
                 // The same call read the way osqueryd's C++ would pay for it: no Java maps,
                 // values skipped. What is left is the extension's work and the socket.
+                // CPU time says what the work costs when other processes compete for the CPUs and
+                // stretch the wall clock. The serving threads' time is the generate's own work, but
+                // not the garbage collection it causes (the serial collector runs on the VM
+                // thread); the whole process's holds that, and also the collector of events, busy
+                // with whatever else the machine runs (its probes see every exec on the host).
                 List<Double> leanMillis = new ArrayList<>();
+                List<Double> leanCpuMillis = new ArrayList<>();
+                List<Double> leanProcessCpuMillis = new ArrayList<>();
                 for (int i = 0; i < generates; i++) {
+                    long servingBefore = servingThreadsCpuNanos(child.pid());
+                    long processBefore = processCpuNanos(child.pid());
                     long start = System.nanoTime();
-                    int leanRows = leanGenerate(osqueryd.extensionSocket(uuid), all);
+                    long[] shape = leanGenerate(osqueryd.extensionSocket(uuid), all);
                     leanMillis.add((System.nanoTime() - start) / 1e6);
-                    System.err.printf("lean generate %d: %.0f ms (%d rows)%n", i + 1, leanMillis.get(i), leanRows);
+                    leanCpuMillis.add((servingThreadsCpuNanos(child.pid()) - servingBefore) / 1e6);
+                    leanProcessCpuMillis.add((processCpuNanos(child.pid()) - processBefore) / 1e6);
+                    if (shape[0] != fullRows || shape[1] != fullValues) {
+                        throw new IllegalStateException("the lean read saw " + shape[0] + " rows, " + shape[1]
+                                + " values; the full read " + fullRows + " rows, " + fullValues + " values");
+                    }
+                    System.err.printf("lean generate %d: %.0f ms, serving threads' CPU %.1f ms, process CPU %.1f ms"
+                            + " (%d rows)%n", i + 1, leanMillis.get(i), leanCpuMillis.get(i),
+                            leanProcessCpuMillis.get(i), shape[0]);
                 }
                 long rssAfter = rssKb(child.pid(), "VmRSS");
                 long hwm = rssKb(child.pid(), "VmHWM");
@@ -131,6 +150,12 @@ public final class OsqueryBench {
                 table.add(new String[] {"generate, all columns, read without building maps, median of " + generates,
                         String.format("%.0f ms (min %.0f), %,.0f rows/s", median(leanMillis),
                                 Collections.min(leanMillis), fullRows / (median(leanMillis) / 1000))});
+                table.add(new String[] {"extension serving-thread CPU per generate (GC not included), lean read, median of "
+                        + generates,
+                        String.format("%.1f ms (min %.1f), %,.0f rows per CPU second", median(leanCpuMillis),
+                                Collections.min(leanCpuMillis), fullRows / (median(leanCpuMillis) / 1000))});
+                table.add(new String[] {"extension process CPU over the same calls, median (GC and collector included)",
+                        String.format("%.1f ms", median(leanProcessCpuMillis))});
                 table.add(new String[] {"generate, pid only (colsUsed), median of " + generates,
                         String.format("%.0f ms", median(narrowMillis))});
                 table.add(new String[] {"rows/s, pid only",
@@ -156,40 +181,146 @@ public final class OsqueryBench {
                 System.getProperty("os.version"), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     }
 
-    /** One generate over a new connection; the reply is walked, not kept. Returns its rows. */
-    private static int leanGenerate(Path socket, String context) throws Exception {
-        io.vajra.osquery.UnixSocketTransport transport = io.vajra.osquery.UnixSocketTransport.connect(socket);
-        try {
-            org.apache.thrift.protocol.TBinaryProtocol protocol = new org.apache.thrift.protocol.TBinaryProtocol(transport);
-            new io.vajra.osquery.thrift.Extension.Client(protocol).send_call("table", TABLE,
-                    Map.of("action", "generate", "context", context));
-            protocol.readMessageBegin();
-            protocol.readStructBegin(); // call_result
-            protocol.readFieldBegin(); // success: ExtensionResponse
-            protocol.readStructBegin();
-            int rows = 0;
-            for (org.apache.thrift.protocol.TField f = protocol.readFieldBegin();
-                    f.type != org.apache.thrift.protocol.TType.STOP; f = protocol.readFieldBegin()) {
-                if (f.id == 2 && f.type == org.apache.thrift.protocol.TType.LIST) {
-                    org.apache.thrift.protocol.TList list = protocol.readListBegin();
-                    rows = list.size;
-                    for (int i = 0; i < list.size; i++) {
-                        org.apache.thrift.protocol.TMap row = protocol.readMapBegin();
-                        for (int j = 0; j < row.size; j++) {
-                            protocol.readBinary(); // key
-                            protocol.readBinary(); // value
-                        }
-                        protocol.readMapEnd();
-                    }
-                    protocol.readListEnd();
-                } else {
-                    org.apache.thrift.protocol.TProtocolUtil.skip(protocol, f.type);
-                }
-                protocol.readFieldEnd();
+    /**
+     * One generate over a new connection, read the way osqueryd's C++ would pay for it: the
+     * reply's bytes are walked in large reads (lengths followed, values skipped), so the
+     * reader costs next to nothing and what is timed is the extension producing and writing
+     * the response. (libthrift's TBinaryProtocol reader, which allocates a buffer per
+     * string, was itself slower than the extension.) Returns {rows, values}.
+     */
+    private static long[] leanGenerate(Path socket, String context) throws Exception {
+        org.apache.thrift.transport.TMemoryBuffer request = new org.apache.thrift.transport.TMemoryBuffer(1024);
+        new io.vajra.osquery.thrift.Extension.Client(new org.apache.thrift.protocol.TBinaryProtocol(request))
+                .send_call("table", TABLE, Map.of("action", "generate", "context", context));
+        try (java.nio.channels.SocketChannel channel =
+                java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            channel.connect(java.net.UnixDomainSocketAddress.of(socket));
+            channel.write(java.nio.ByteBuffer.wrap(request.getArray(), 0, request.length()));
+            return new RawReplyReader(channel).generateReply();
+        }
+    }
+
+    /** Walks a Thrift binary-protocol reply to Extension.call straight from the socket's bytes. */
+    private static final class RawReplyReader {
+        private static final byte STOP = 0;
+        private static final byte I32 = 8;
+        private static final byte I64 = 10;
+        private static final byte STRING = 11;
+        private static final byte STRUCT = 12;
+        private static final byte MAP = 13;
+        private static final byte LIST = 15;
+
+        private final java.nio.channels.ReadableByteChannel channel;
+        private final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(1 << 20).flip();
+
+        RawReplyReader(java.nio.channels.ReadableByteChannel channel) {
+            this.channel = channel;
+        }
+
+        /** {rows, values} of the ExtensionResponse; fails on a status other than 0 or a malformed reply. */
+        long[] generateReply() throws IOException {
+            int versionAndType = i32();
+            if ((versionAndType & 0xffff0000) != 0x80010000 || (versionAndType & 0xff) != 2) {
+                throw new IOException("not a binary-protocol REPLY: " + Integer.toHexString(versionAndType));
             }
-            return rows;
-        } finally {
-            transport.close();
+            skip(i32()); // method name
+            i32(); // seqid
+            long[] shape = {-1, 0};
+            for (byte type = u8(); type != STOP; type = u8()) { // call_result
+                short id = i16();
+                if (id != 0 || type != STRUCT) {
+                    throw new IOException("the reply carries field " + id + ", not success");
+                }
+                for (byte t = u8(); t != STOP; t = u8()) { // ExtensionResponse
+                    short field = i16();
+                    if (field == 1 && t == STRUCT) {
+                        status();
+                    } else if (field == 2 && t == LIST) {
+                        u8(); // element type: map
+                        int rows = i32();
+                        shape[0] = rows;
+                        for (int r = 0; r < rows; r++) {
+                            u8(); // key type
+                            u8(); // value type
+                            int values = i32();
+                            shape[1] += values;
+                            for (int v = 0; v < 2 * values; v++) {
+                                skip(i32());
+                            }
+                        }
+                    } else {
+                        skipValue(t);
+                    }
+                }
+            }
+            return shape;
+        }
+
+        private void status() throws IOException {
+            for (byte t = u8(); t != STOP; t = u8()) {
+                short field = i16();
+                if (field == 1 && t == I32) {
+                    int code = i32();
+                    if (code != 0) {
+                        throw new IOException("generate failed with status code " + code);
+                    }
+                } else {
+                    skipValue(t);
+                }
+            }
+        }
+
+        private void skipValue(byte type) throws IOException {
+            switch (type) {
+                case I32 -> skip(4);
+                case I64 -> skip(8);
+                case STRING -> skip(i32());
+                case STRUCT -> {
+                    for (byte t = u8(); t != STOP; t = u8()) {
+                        i16();
+                        skipValue(t);
+                    }
+                }
+                default -> throw new IOException("unexpected Thrift type " + type + " in the reply");
+            }
+        }
+
+        private void need(int bytes) throws IOException {
+            while (buffer.remaining() < bytes) {
+                buffer.compact();
+                int n = channel.read(buffer);
+                buffer.flip();
+                if (n < 0) {
+                    throw new IOException("the reply ended early");
+                }
+            }
+        }
+
+        private byte u8() throws IOException {
+            need(1);
+            return buffer.get();
+        }
+
+        private short i16() throws IOException {
+            need(2);
+            return buffer.getShort();
+        }
+
+        private int i32() throws IOException {
+            need(4);
+            return buffer.getInt();
+        }
+
+        private void skip(long bytes) throws IOException {
+            long left = bytes;
+            while (left > 0) {
+                if (!buffer.hasRemaining()) {
+                    need(1);
+                }
+                int step = (int) Math.min(left, buffer.remaining());
+                buffer.position(buffer.position() + step);
+                left -= step;
+            }
         }
     }
 
@@ -209,6 +340,38 @@ public final class OsqueryBench {
         Collections.sort(sorted);
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** CPU time of the threads that serve osqueryd's calls (named vajra-extension-*), in ns. */
+    private static long servingThreadsCpuNanos(long pid) throws IOException {
+        long total = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    // comm is cut to 15 characters: "vajra-extension"
+                    if (Files.readString(task.resolve("comm")).startsWith("vajra-extension")) {
+                        total += schedstatNanos(task);
+                    }
+                } catch (IOException gone) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        }
+        return total;
+    }
+
+    /** utime + stime of the whole process, every thread, in ns (from stat: 10 ms ticks). */
+    private static long processCpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+        return ticks * 10_000_000L; // USER_HZ 100
+    }
+
+    /** The first field of schedstat: time spent on a CPU, in ns (finer than stat's ticks). */
+    private static long schedstatNanos(Path procEntry) throws IOException {
+        return Long.parseLong(Files.readString(procEntry.resolve("schedstat")).trim().split(" ")[0]);
     }
 
     private static long rssKb(long pid, String field) throws IOException {

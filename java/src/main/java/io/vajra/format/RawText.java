@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RawText {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final char REPLACEMENT = '\uFFFD';
 
     private RawText() {}
 
@@ -32,13 +33,25 @@ public final class RawText {
     }
 
     public static String decode(byte[] bytes, int offset, int length) {
+        // The JDK's UTF-8 decoder scans ASCII with vector instructions and is as strict as
+        // Table 3-7; it puts U+FFFD where the bytes are not well-formed. So text without U+FFFD
+        // (for ASCII text, found without a scan) is the answer, and only text with one needs
+        // the careful look: the bytes may hold a U+FFFD of their own.
+        String text = new String(bytes, offset, length, StandardCharsets.UTF_8);
+        if (text.indexOf(REPLACEMENT) < 0) {
+            return text;
+        }
+        return decodeCarefully(bytes, offset, length);
+    }
+
+    /** {@link #decode} without the JDK's decoder deciding what is well-formed: the reference. */
+    static String decodeCarefully(byte[] bytes, int offset, int length) {
         int end = offset + length;
         int i = offset;
         while (i < end && bytes[i] >= 0) {
             i++;
         }
         if (i == end) {
-            // Most paths and arguments are ASCII: the cheapest String the JDK can build.
             return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
         }
         if (isWellFormed(bytes, i, end)) {

@@ -14,13 +14,16 @@ import org.apache.thrift.protocol.TProtocol;
 import org.apache.thrift.protocol.TStruct;
 import org.apache.thrift.protocol.TType;
 import org.apache.thrift.transport.TTransport;
+import org.apache.thrift.transport.TTransportException;
 
 /**
  * Writes the reply to {@code Extension.call}: the same bytes the generated
  * {@code call_result.write} produces on the binary protocol, but the row list, which is
  * nearly all of a large response, is encoded straight into one buffer: column names
  * pre-encoded once per table ({@link RowLayout}), integers as ASCII digits without a String,
- * and the transport written in 64 KiB chunks rather than twice per string.
+ * and the transport written in 64 KiB chunks rather than twice per string. The rows of a
+ * generate ({@link GeneratedRows}) are formatted one at a time as they are encoded, so none of
+ * them outlives its own encoding.
  *
  * <p>The envelope (message, structs, status) goes through the protocol as usual; only the list
  * body is hand-encoded, and only for {@link TBinaryProtocol}, the one osquery speaks.
@@ -35,6 +38,21 @@ final class ResponseWriter {
     private static final TField ROWS = new TField("response", TType.LIST, (short) 2);
     private static final int BUFFER_BYTES = 64 * 1024;
     private static final byte[] LONG_MIN = "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
+    /** "00", "01", ... "99": two ASCII digits per entry. */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+    /** 10^0 .. 10^18. */
+    private static final long[] POWERS_OF_TEN = new long[19];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+        POWERS_OF_TEN[0] = 1;
+        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+        }
+    }
 
     private final TTransport transport;
     private final byte[] buffer = new byte[BUFFER_BYTES];
@@ -44,17 +62,38 @@ final class ResponseWriter {
         this.transport = transport;
     }
 
-    /** The whole reply message of a call, flushed. */
+    /**
+     * The whole reply message of a call, flushed. Rows of a generate ({@link GeneratedRows}) are
+     * formatted as they are written; should that fail part way, the reply cannot be finished
+     * (its status and row count are already sent): the rows are told they were not delivered
+     * and a {@link TTransportException} says the connection must be dropped.
+     */
     static void writeCallReply(TProtocol out, int seqid, ExtensionResponse response) throws TException {
-        out.writeMessageBegin(new TMessage("call", TMessageType.REPLY, seqid));
-        out.writeStructBegin(CALL_RESULT);
-        out.writeFieldBegin(SUCCESS);
-        writeResponse(out, response);
-        out.writeFieldEnd();
-        out.writeFieldStop();
-        out.writeStructEnd();
-        out.writeMessageEnd();
-        out.getTransport().flush();
+        GeneratedRows generated = response.getResponse() instanceof GeneratedRows g ? g : null;
+        try {
+            out.writeMessageBegin(new TMessage("call", TMessageType.REPLY, seqid));
+            out.writeStructBegin(CALL_RESULT);
+            out.writeFieldBegin(SUCCESS);
+            writeResponse(out, response);
+            out.writeFieldEnd();
+            out.writeFieldStop();
+            out.writeStructEnd();
+            out.writeMessageEnd();
+            out.getTransport().flush();
+        } catch (TException | RuntimeException | Error e) {
+            if (generated == null) {
+                throw e;
+            }
+            generated.undelivered(e);
+            if (e instanceof Error error) {
+                throw error; // out of memory and the like: not for a transport error to hide
+            }
+            throw e instanceof TTransportException t ? t
+                    : new TTransportException(TTransportException.UNKNOWN, "reply abandoned part way: " + e, e);
+        }
+        if (generated != null) {
+            generated.delivered();
+        }
     }
 
     /** One ExtensionResponse struct, as {@code ExtensionResponse.write} would write it. */
@@ -74,11 +113,15 @@ final class ResponseWriter {
             out.writeFieldBegin(ROWS);
             out.writeListBegin(new TList(TType.MAP, rows.size()));
             ResponseWriter writer = new ResponseWriter(out.getTransport());
-            for (Map<String, String> row : rows) {
-                if (row instanceof RowMap fast) {
-                    writer.putRow(fast);
-                } else {
-                    writer.putMap(row);
+            if (rows instanceof GeneratedRows generated) {
+                writer.putRows(generated);
+            } else {
+                for (Map<String, String> row : rows) {
+                    if (row instanceof RowMap fast) {
+                        writer.putRow(fast.layout(), fast.columnValues(), fast.used(), fast.reader());
+                    } else {
+                        writer.putMap(row);
+                    }
                 }
             }
             writer.flush();
@@ -91,13 +134,23 @@ final class ResponseWriter {
 
     // ---- the binary protocol's encoding of map<string,string> ----
 
-    private void putRow(RowMap row) throws TException {
-        putMapHeader(row.size());
-        RowLayout layout = row.layout();
+    /** Each row formatted just before it is encoded; none is kept. */
+    private void putRows(GeneratedRows rows) throws TException {
+        RowLayout layout = rows.layout();
+        boolean[] used = rows.used();
+        String reader = rows.reader();
+        for (int r = 0; r < rows.size(); r++) {
+            putRow(layout, rows.values(r), used, reader);
+        }
+    }
+
+    /** One row as {@link RowMap} presents it: present columns only, in column order. */
+    private void putRow(RowLayout layout, Object[] values, boolean[] used, String reader) throws TException {
+        putMapHeader(RowMap.presentCount(layout, values, used, reader));
         for (int i = 0; i < layout.size(); i++) {
-            if (row.present(i)) {
+            if (RowMap.present(values, used, reader, i)) {
                 putBytes(layout.encodedName(i));
-                putValue(row.value(i));
+                putValue(i < values.length ? values[i] : reader);
             }
         }
     }
@@ -133,23 +186,57 @@ final class ResponseWriter {
             return;
         }
         long magnitude = Math.abs(value);
-        int digits = 1;
-        for (long limit = 10; digits < 19 && magnitude >= limit; limit *= 10) {
-            digits++;
-        }
-        int length = digits + (value < 0 ? 1 : 0);
+        int length = decimalDigits(magnitude) + (value < 0 ? 1 : 0);
         reserve(4 + length);
         putInt(buffer, position, length);
         int end = position + 4 + length;
         int p = end;
-        do {
-            buffer[--p] = (byte) ('0' + (int) (magnitude % 10));
-            magnitude /= 10;
-        } while (magnitude != 0);
+        // Two digits per division (most values here have 10 to 19 digits), and 32-bit
+        // divisions, which are cheaper, once the rest fits in an int.
+        while (magnitude > Integer.MAX_VALUE) {
+            long quotient = dividedBy100(magnitude);
+            int pair = (int) (magnitude - quotient * 100) << 1;
+            buffer[--p] = DIGIT_PAIRS[pair + 1];
+            buffer[--p] = DIGIT_PAIRS[pair];
+            magnitude = quotient;
+        }
+        int rest = (int) magnitude;
+        while (rest >= 100) {
+            int quotient = rest / 100;
+            int pair = (rest - quotient * 100) << 1;
+            buffer[--p] = DIGIT_PAIRS[pair + 1];
+            buffer[--p] = DIGIT_PAIRS[pair];
+            rest = quotient;
+        }
+        if (rest >= 10) {
+            buffer[--p] = DIGIT_PAIRS[(rest << 1) + 1];
+            buffer[--p] = DIGIT_PAIRS[rest << 1];
+        } else {
+            buffer[--p] = (byte) ('0' + rest);
+        }
         if (value < 0) {
             buffer[--p] = '-';
         }
         position = end;
+    }
+
+    /**
+     * {@code value / 100} for a non-negative long, as a multiply by the fixed-point reciprocal:
+     * ((value / 4) * ceil(2^68 / 100)) / 2^66, exact for every such value (C2 emits a real
+     * 64-bit division otherwise).
+     */
+    static long dividedBy100(long value) {
+        return Math.multiplyHigh(value >>> 2, 0x28F5C28F5C28F5C3L) >>> 2;
+    }
+
+    /** How many decimal digits a non-negative value has: log10 from its bit length, then one compare. */
+    static int decimalDigits(long magnitude) {
+        if (magnitude < 10) {
+            return 1;
+        }
+        int bits = 64 - Long.numberOfLeadingZeros(magnitude);
+        int guess = (bits * 1233) >>> 12; // 1233 / 4096 ~ log10(2)
+        return guess + (magnitude >= POWERS_OF_TEN[guess] ? 1 : 0);
     }
 
     private void putString(String text) throws TException {

@@ -33,25 +33,50 @@ final class RowMap extends AbstractMap<String, String> {
         this.row = row;
         this.used = used;
         this.reader = reader;
-        int n = 0;
-        for (int i = 0; i < layout.size(); i++) {
-            if (present(i)) {
-                n++;
-            }
-        }
-        this.size = n;
+        this.size = presentCount(layout, row, used, reader);
     }
 
     RowLayout layout() {
         return layout;
     }
 
+    Object[] columnValues() {
+        return row;
+    }
+
+    boolean[] used() {
+        return used;
+    }
+
+    String reader() {
+        return reader;
+    }
+
     /** Whether column i has a value to send (read, and not NULL). */
     boolean present(int i) {
+        return present(row, used, reader, i);
+    }
+
+    /**
+     * Whether column i of a row has a value to send: the query reads it and it is not NULL;
+     * past the table's columns, the {@code vajra_reader} value when there is one.
+     */
+    static boolean present(Object[] row, boolean[] used, String reader, int i) {
         if (i >= row.length) {
             return reader != null;
         }
         return (used == null || used[i]) && ValueText.present(row[i]);
+    }
+
+    /** How many columns of a row {@link #present} counts: the size of its map. */
+    static int presentCount(RowLayout layout, Object[] row, boolean[] used, String reader) {
+        int n = 0;
+        for (int i = 0; i < layout.size(); i++) {
+            if (present(row, used, reader, i)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The value of column i as the table gave it: String, Long or Double. */

@@ -9,6 +9,7 @@ import io.vajra.table.EventTable;
 import io.vajra.table.LongBounds;
 import io.vajra.table.QueryConstraints;
 import io.vajra.table.QueryConstraints.Operator;
+import io.vajra.table.SelectedRows;
 import io.vajra.table.Table;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -109,7 +110,11 @@ final class TablePlugin {
         }
     }
 
-    /** The rows for one query. */
+    /**
+     * The rows for one query: selected now, each formatted when the reply is written (see
+     * {@link GeneratedRows}). A reader's claim is given back if the rows cannot be selected, or
+     * are not written out whole.
+     */
     List<Map<String, String>> generate(QueryContext context) throws RefusedQueryException {
         long started = System.nanoTime();
         String reader = events == null ? null : readerOf(context);
@@ -138,28 +143,51 @@ final class TablePlugin {
                     .add(EventTable.EID, Operator.LESS_OR_EQUAL, claim.throughEid());
         }
 
-        List<Map<String, String>> rows = new ArrayList<>();
-        boolean[] usedFlags = used == null ? null : toFlags(used, columns.size());
+        SelectedRows selected;
         try {
-            table.generate(constraints.build(), row -> {
-                // The reader value makes SQLite's re-check of vajra_reader = 'name' pass.
-                rows.add(new RowMap(layout, row, usedFlags, reader));
-                return true;
-            });
+            selected = table.select(constraints.build());
         } catch (RuntimeException e) {
             if (claim != null) {
                 cursors.giveBack(name, reader, claim); // nothing was delivered: offer it again
             }
             throw e;
         }
-        if (log.isVerbose()) {
-            String range = claim == null ? ""
-                    : claim.isEmpty() ? ", reader " + reader + ": no new events"
-                    : ", reader " + reader + ": eids " + (claim.afterEid() + 1) + ".." + claim.throughEid();
-            log.detail("generate " + name + ": " + rows.size() + " rows in "
-                    + (System.nanoTime() - started) / 1_000_000 + " ms" + range);
+        boolean[] usedFlags = used == null ? null : toFlags(used, columns.size());
+        // The reader value makes SQLite's re-check of vajra_reader = 'name' pass.
+        return new GeneratedRows(layout, selected, usedFlags, reader, new Delivery(reader, claim, started));
+    }
+
+    /** Logs how a generate ended and gives a reader's claim back when its rows did not go out. */
+    private final class Delivery implements GeneratedRows.Delivery {
+        private final String reader;
+        private final ReaderCursors.Claim claim;
+        private final long started;
+
+        Delivery(String reader, ReaderCursors.Claim claim, long started) {
+            this.reader = reader;
+            this.claim = claim;
+            this.started = started;
         }
-        return rows;
+
+        @Override
+        public void delivered(int rows) {
+            if (log.isVerbose()) {
+                String range = claim == null ? ""
+                        : claim.isEmpty() ? ", reader " + reader + ": no new events"
+                        : ", reader " + reader + ": eids " + (claim.afterEid() + 1) + ".." + claim.throughEid();
+                log.detail("generate " + name + ": " + rows + " rows in "
+                        + (System.nanoTime() - started) / 1_000_000 + " ms" + range);
+            }
+        }
+
+        @Override
+        public void undelivered(Throwable cause) {
+            if (claim != null) {
+                cursors.giveBack(name, reader, claim); // the reply was cut short: offer the events again
+            }
+            log.warn("generate " + name + ": the reply was abandoned part way (" + cause + ")"
+                    + (claim == null ? "" : "; reader " + reader + " will be offered these events again"));
+        }
     }
 
     private ReaderCursors.Claim claimFor(String reader) {

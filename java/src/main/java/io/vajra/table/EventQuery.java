@@ -4,6 +4,8 @@ import io.vajra.event.Event;
 import io.vajra.event.EventRange;
 import io.vajra.event.EventSlice;
 import io.vajra.event.EventStore;
+import java.util.List;
+import java.util.Objects;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
@@ -11,7 +13,7 @@ import java.util.function.ToIntFunction;
  * What one query asks of an event table's {@code eid}, {@code time} and {@code pid} columns,
  * shared by the event tables so they push down alike: the eid and time bounds become the
  * store's scan range, and each event is tested against all three (an {@code IN} list as a
- * set) before any of its row is formatted.
+ * set) before any of its row is formatted, which happens only when the row is read.
  */
 final class EventQuery {
     static final String TIME = "time";
@@ -58,25 +60,39 @@ final class EventQuery {
     }
 
     /**
-     * Reads the store's range, keeps the events {@code wanted} and {@link #test} accept (before
-     * any formatting), and hands their rows to {@code sink} until it says stop.
+     * Reads the store's range and keeps the events {@code wanted} and {@link #test} accept; their
+     * rows are made by {@code maker} only when read. The events are held by reference (the
+     * store's slice), so the store's lock is not held while rows are formatted.
      */
-    <E extends Event> void scan(EventStore<E> store, Predicate<E> wanted, ToIntFunction<E> pidOf,
-            RowMaker<E> maker, RowSink sink) {
+    <E extends Event> SelectedRows select(EventStore<E> store, Predicate<E> wanted, ToIntFunction<E> pidOf,
+            RowMaker<E> maker) {
         if (isEmpty()) {
-            return;
+            return SelectedRows.of(List.of());
         }
         EventSlice<E> slice = store.read(range());
+        int[] kept = new int[slice.size()];
+        int count = 0;
         for (int i = 0; i < slice.size(); i++) {
             E event = slice.event(i);
-            long eid = slice.eid(i);
-            if (!wanted.test(event) || !test(eid, pidOf.applyAsInt(event), event.unixNanos())) {
-                continue; // cheaper to skip here than to format a row SQLite would drop
-            }
-            if (!sink.accept(maker.row(eid, event))) {
-                return;
+            // Cheaper to drop here than to format a row SQLite would drop.
+            if (wanted.test(event) && test(slice.eid(i), pidOf.applyAsInt(event), event.unixNanos())) {
+                kept[count++] = i;
             }
         }
+        int size = count;
+        return new SelectedRows() {
+            @Override
+            public int size() {
+                return size;
+            }
+
+            @Override
+            public Object[] row(int index) {
+                Objects.checkIndex(index, size);
+                int at = kept[index];
+                return maker.row(slice.eid(at), slice.event(at));
+            }
+        };
     }
 
     /** The {@code time} column: UNIX seconds, rounded down. */

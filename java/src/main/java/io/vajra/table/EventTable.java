@@ -10,6 +10,18 @@ import io.vajra.event.StoreStats;
 public interface EventTable extends Table {
     String EID = "eid";
 
+    /**
+     * Chooses the events the query wants without formatting any: the rows are made one at a
+     * time as they are read, so a large answer never exists all at once.
+     */
+    @Override
+    SelectedRows select(QueryConstraints constraints);
+
+    @Override
+    default void generate(QueryConstraints constraints, RowSink sink) {
+        select(constraints).sendTo(sink);
+    }
+
     /** The store the rows come from. */
     EventStore<?> store();
 

@@ -132,10 +132,10 @@ public final class FileEventsTable implements EventTable {
     }
 
     @Override
-    public void generate(QueryConstraints constraints, RowSink sink) {
+    public SelectedRows select(QueryConstraints constraints) {
         boolean wantCmdline = constraints.isUsed(CMDLINE);
-        EventQuery.of(constraints).scan(store, change -> true, change -> change.event().pid(),
-                (eid, change) -> row(eid, change, wantCmdline, containerNames), sink);
+        return EventQuery.of(constraints).select(store, change -> true, change -> change.event().pid(),
+                (eid, change) -> row(eid, change, wantCmdline, containerNames));
     }
 
     private static Object[] row(long eid, FileChange c, boolean wantCmdline, ContainerNames names) {

@@ -87,11 +87,11 @@ public final class LogEventsTable implements EventTable {
     }
 
     @Override
-    public void generate(QueryConstraints constraints, RowSink sink) {
+    public SelectedRows select(QueryConstraints constraints) {
         boolean wantCmdline = constraints.isUsed(CMDLINE);
-        EventQuery.of(constraints).scan(store, line -> true,
+        return EventQuery.of(constraints).select(store, line -> true,
                 line -> line.writer() == null ? -1 : line.writer().event().pid(),
-                (eid, line) -> row(eid, line, wantCmdline, containerNames), sink);
+                (eid, line) -> row(eid, line, wantCmdline, containerNames));
     }
 
     private static Object[] row(long eid, LogLine l, boolean wantCmdline, ContainerNames names) {

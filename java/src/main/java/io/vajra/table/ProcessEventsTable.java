@@ -134,16 +134,16 @@ public final class ProcessEventsTable implements EventTable {
     }
 
     @Override
-    public void generate(QueryConstraints constraints, RowSink sink) {
+    public SelectedRows select(QueryConstraints constraints) {
         // Arguments are split only when read, and each form built only when asked for:
         // json_cmdline (hidden, so not in osquery's SELECT *) costs as much as the rest of a row.
         boolean wantCmdline = constraints.isUsed(CMDLINE);
         boolean wantJsonCmdline = constraints.isUsed(JSON_CMDLINE);
         long bootToUnix = bootToUnixNanos.getAsLong();
         // Snapshot records are start-up state for the process cache, not something that happened.
-        EventQuery.of(constraints).scan(store, event -> event.op() != ProcessRecordLayout.OP_SNAPSHOT,
+        return EventQuery.of(constraints).select(store, event -> event.op() != ProcessRecordLayout.OP_SNAPSHOT,
                 ProcessEvent::pid,
-                (eid, event) -> row(eid, event, wantCmdline, wantJsonCmdline, bootToUnix, containerNames), sink);
+                (eid, event) -> row(eid, event, wantCmdline, wantJsonCmdline, bootToUnix, containerNames));
     }
 
     private static Object[] row(long eid, ProcessEvent e, boolean wantCmdline, boolean wantJsonCmdline,

@@ -132,10 +132,10 @@ public final class SocketEventsTable implements EventTable {
     }
 
     @Override
-    public void generate(QueryConstraints constraints, RowSink sink) {
+    public SelectedRows select(QueryConstraints constraints) {
         boolean wantCmdline = constraints.isUsed(CMDLINE);
-        EventQuery.of(constraints).scan(store, event -> true, SocketEvent::pid,
-                (eid, event) -> row(eid, event, wantCmdline, containerNames), sink);
+        return EventQuery.of(constraints).select(store, event -> true, SocketEvent::pid,
+                (eid, event) -> row(eid, event, wantCmdline, containerNames));
     }
 
     private static Object[] row(long eid, SocketEvent e, boolean wantCmdline, ContainerNames names) {

@@ -1,5 +1,6 @@
 package io.vajra.table;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,6 +19,19 @@ public interface Table {
      * than asked for, never fewer.
      */
     void generate(QueryConstraints constraints, RowSink sink);
+
+    /**
+     * The same rows as {@link #generate}, counted first and formatted when asked for. This
+     * default formats them all at once; tables with many rows select without formatting.
+     */
+    default SelectedRows select(QueryConstraints constraints) {
+        List<Object[]> rows = new ArrayList<>();
+        generate(constraints, row -> {
+            rows.add(row);
+            return true;
+        });
+        return SelectedRows.of(rows);
+    }
 
     /** Position of a column in {@link #columns()}, or -1. */
     default int columnIndex(String columnName) {

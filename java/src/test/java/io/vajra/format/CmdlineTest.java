@@ -77,4 +77,42 @@ class CmdlineTest {
         assertEquals(expectedCmdline.toString(), Cmdline.quoted(split));
         assertEquals(expectedJson.toString(), Cmdline.json(split));
     }
+
+    /** The column's text came from Jackson's default generator: the hand-written one must match it. */
+    private static String jackson(List<String> args) throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (com.fasterxml.jackson.core.JsonGenerator json = Json.FACTORY.createGenerator(out)) {
+            json.writeStartArray();
+            for (String arg : args) {
+                json.writeString(arg);
+            }
+            json.writeEndArray();
+        }
+        return out.toString();
+    }
+
+    @Test
+    void jsonIsWhatJacksonWritesForEveryCharacter() throws Exception {
+        List<String> singles = new ArrayList<>();
+        for (int c = 0; c < 0x10000; c++) {
+            if (!Character.isSurrogate((char) c)) {
+                singles.add(String.valueOf((char) c));
+            }
+        }
+        singles.add("\ud83d\ude00");
+        assertEquals(jackson(singles), Cmdline.json(singles));
+        java.util.Random random = new java.util.Random(11);
+        String alphabet = "ab /\"\\\u0000\u0001\u001f\u007f\b\t\n\u000b\f\r\u00e9\u2028\u00a0";
+        for (int round = 0; round < 500; round++) {
+            List<String> args = new ArrayList<>();
+            for (int a = random.nextInt(6); a > 0; a--) {
+                StringBuilder arg = new StringBuilder();
+                for (int n = random.nextInt(12); n > 0; n--) {
+                    arg.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                args.add(arg.toString());
+            }
+            assertEquals(jackson(args), Cmdline.json(args));
+        }
+    }
 }

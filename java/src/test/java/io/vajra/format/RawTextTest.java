@@ -62,4 +62,45 @@ class RawTextTest {
         assertEquals("bash", RawText.decodeUntilNul(bytes('b', 'a', 's', 'h', 0, 'x', 0, 0)));
         assertEquals("sixteen-chars-ab", RawText.decodeUntilNul(utf8("sixteen-chars-ab")));
     }
+
+    /**
+     * decode trusts the JDK's decoder to mark every byte that is not well-formed with U+FFFD;
+     * checked against the careful reference for every lead byte with a spread of following bytes.
+     */
+    @Test
+    void theFastPathAgreesWithTheCarefulOneOnEveryKindOfSequence() {
+        for (int b0 = 0; b0 < 256; b0++) { // every one- and two-byte start, then 'z'
+            for (int b1 = 0; b1 < 256; b1++) {
+                assertSameDecoding(bytes('a', b0, b1, 'z'));
+                assertSameDecoding(bytes('a', b0, b1));
+            }
+        }
+        // Three- and four-byte leads with second bytes across every boundary of Table 3-7.
+        int[] follow = {0x00, 0x2f, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xff};
+        for (int b0 = 0xe0; b0 < 256; b0++) {
+            for (int b1 = 0x70; b1 < 0xd0; b1++) {
+                for (int b2 : follow) {
+                    assertSameDecoding(bytes('a', b0, b1, b2));
+                    for (int b3 : follow) {
+                        assertSameDecoding(bytes('a', b0, b1, b2, b3));
+                        assertSameDecoding(bytes('a', b0, b1, b2, b3, 'z'));
+                    }
+                }
+            }
+        }
+        assertEquals("\ufffd", RawText.decode(bytes(0xef, 0xbf, 0xbd)), "a U+FFFD of the text's own");
+        assertEquals("\ufffd\\xff", RawText.decode(bytes(0xef, 0xbf, 0xbd, 0xff)));
+    }
+
+    private static void assertSameDecoding(byte[] in) {
+        String fast = RawText.decode(in, 0, in.length);
+        String careful = RawText.decodeCarefully(in, 0, in.length);
+        if (!fast.equals(careful)) { // assertEquals builds its message eagerly: only on failure
+            StringBuilder hex = new StringBuilder();
+            for (byte b : in) {
+                hex.append(String.format("%02x ", b & 0xff));
+            }
+            assertEquals(careful, fast, hex.toString());
+        }
+    }
 }

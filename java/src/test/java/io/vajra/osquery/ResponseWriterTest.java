@@ -2,10 +2,14 @@ package io.vajra.osquery;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vajra.osquery.thrift.Extension;
 import io.vajra.osquery.thrift.ExtensionResponse;
 import io.vajra.osquery.thrift.ExtensionStatus;
+import io.vajra.table.SelectedRows;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,7 +18,9 @@ import java.util.Map;
 import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.protocol.TMessage;
 import org.apache.thrift.protocol.TMessageType;
+import org.apache.thrift.transport.TIOStreamTransport;
 import org.apache.thrift.transport.TMemoryBuffer;
+import org.apache.thrift.transport.TTransportException;
 import org.junit.jupiter.api.Test;
 
 /** The hand-encoded reply must be byte for byte what the generated code writes. */
@@ -87,5 +93,164 @@ class ResponseWriterTest {
         assertArrayEquals(generated(failure), fast(failure));
         ExtensionResponse bare = new ExtensionResponse();
         assertArrayEquals(generated(bare), fast(bare));
+    }
+
+    /** Records how a {@link GeneratedRows} reply ended. */
+    private static final class RecordedDelivery implements GeneratedRows.Delivery {
+        final List<String> outcomes = new ArrayList<>();
+
+        @Override
+        public void delivered(int rows) {
+            outcomes.add("delivered " + rows);
+        }
+
+        @Override
+        public void undelivered(Throwable cause) {
+            outcomes.add("undelivered");
+        }
+    }
+
+    private static List<Object[]> tableRows(int count) {
+        List<Object[]> rows = new ArrayList<>();
+        rows.add(new Object[] {7L, "/usr/bin/ls", 0L, 0.5});
+        rows.add(new Object[] {-1L, "", Long.MIN_VALUE, Double.NaN});
+        rows.add(new Object[] {Long.MAX_VALUE, "caf\u00e9 \ud83d\ude00 \\xff", 1_000_000_000_000_000_000L, -2.0E-9});
+        rows.add(new Object[] {null, null, 10L, null});
+        rows.add(new Object[] {9L, "x".repeat(70_000), 99L, 1.0});
+        for (int i = 0; i < count; i++) {
+            rows.add(new Object[] {(long) i, "/p/" + i, (long) -i * 1_000_003L, (double) i});
+        }
+        return rows;
+    }
+
+    @Test
+    void streamedRowsEncodeExactlyAsTheGeneratedCodeWouldWithAndWithoutColumnsAndReader() throws Exception {
+        boolean[][] useds = {null, {true, false, true, false}, {false, false, false, false}};
+        for (boolean[] used : useds) {
+            for (String reader : new String[] {null, "audit"}) {
+                RecordedDelivery delivery = new RecordedDelivery();
+                GeneratedRows rows = new GeneratedRows(LAYOUT, SelectedRows.of(tableRows(3000)), used, reader, delivery);
+                ExtensionResponse response = new ExtensionResponse(new ExtensionStatus(0, "OK", 42), rows);
+                byte[] fast = fast(response);
+                assertEquals(List.of("delivered 3005"), delivery.outcomes);
+                assertArrayEquals(generated(response), fast); // the generated code reads the rows as RowMaps
+                ExtensionResponse back = read(fast);
+                assertEquals(3005, back.getResponse().size());
+                assertEquals(rows.get(2), back.getResponse().get(2));
+            }
+        }
+        RecordedDelivery delivery = new RecordedDelivery();
+        GeneratedRows rows = new GeneratedRows(LAYOUT, SelectedRows.of(tableRows(0)), null, "r", delivery);
+        ExtensionResponse back = read(fast(new ExtensionResponse(new ExtensionStatus(0, "OK", 1), rows)));
+        assertEquals(Map.of("pid", "7", "path", "/usr/bin/ls", "size", "0", "ratio", "0.5", "vajra_reader", "r"),
+                back.getResponse().get(0));
+        assertEquals(Map.of("pid", "-1", "path", "", "size", "-9223372036854775808", "vajra_reader", "r"),
+                back.getResponse().get(1));
+    }
+
+    @Test
+    void aRowThatFailsToFormatAbandonsTheReplyAndSaysSo() {
+        List<Object[]> good = tableRows(5000);
+        SelectedRows failing = new SelectedRows() {
+            @Override
+            public int size() {
+                return good.size();
+            }
+
+            @Override
+            public Object[] row(int index) {
+                if (index == 4000) {
+                    throw new IllegalStateException("bug");
+                }
+                return good.get(index);
+            }
+        };
+        RecordedDelivery delivery = new RecordedDelivery();
+        GeneratedRows rows = new GeneratedRows(LAYOUT, failing, null, null, delivery);
+        TTransportException e = assertThrows(TTransportException.class,
+                () -> fast(new ExtensionResponse(new ExtensionStatus(0, "OK", 1), rows)));
+        assertEquals(IllegalStateException.class, e.getCause().getClass());
+        assertEquals(List.of("undelivered"), delivery.outcomes);
+    }
+
+    @Test
+    void anErrorWhileFormattingIsRethrownAsItselfAfterTheRowsAreToldSo() {
+        SelectedRows failing = new SelectedRows() {
+            @Override
+            public int size() {
+                return 2;
+            }
+
+            @Override
+            public Object[] row(int index) {
+                throw new OutOfMemoryError("row " + index);
+            }
+        };
+        RecordedDelivery delivery = new RecordedDelivery();
+        GeneratedRows rows = new GeneratedRows(LAYOUT, failing, null, null, delivery);
+        assertThrows(OutOfMemoryError.class, () -> fast(new ExtensionResponse(new ExtensionStatus(0, "OK", 1), rows)));
+        assertEquals(List.of("undelivered"), delivery.outcomes);
+    }
+
+    @Test
+    void aPeerThatGoesAwayMidReplyLeavesTheRowsUndelivered() throws Exception {
+        RecordedDelivery delivery = new RecordedDelivery();
+        GeneratedRows rows = new GeneratedRows(LAYOUT, SelectedRows.of(tableRows(5000)), null, null, delivery);
+        TIOStreamTransport closing = new TIOStreamTransport(new OutputStream() {
+            private int written;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                written += len;
+                if (written > 100_000) {
+                    throw new IOException("broken pipe");
+                }
+            }
+        });
+        assertThrows(TTransportException.class, () -> ResponseWriter.writeCallReply(new TBinaryProtocol(closing), 7,
+                new ExtensionResponse(new ExtensionStatus(0, "OK", 1), rows)));
+        assertEquals(List.of("undelivered"), delivery.outcomes);
+    }
+
+    @Test
+    void integersAroundEveryPowerOfTenAndTheIntBoundaryAreTheirDecimalText() throws Exception {
+        List<Long> values = new ArrayList<>(List.of(0L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1,
+                (long) Integer.MAX_VALUE, Integer.MAX_VALUE + 1L, (long) Integer.MIN_VALUE, Integer.MIN_VALUE - 1L));
+        for (long power = 1; power > 0 && power <= Long.MAX_VALUE / 10 * 10; power *= 10) {
+            for (long v : new long[] {power - 1, power, power + 1, 2 * power - 1, 9 * power}) {
+                values.add(v);
+                values.add(-v);
+            }
+            if (power > Long.MAX_VALUE / 10) {
+                break;
+            }
+        }
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 2000; i++) {
+            values.add(random.nextLong() >> random.nextInt(64));
+        }
+        List<Object[]> rows = new ArrayList<>();
+        for (long v : values) {
+            rows.add(new Object[] {v, null, v, null});
+            assertEquals(Long.toString(Math.abs(v == Long.MIN_VALUE ? 0 : v)).length(),
+                    ResponseWriter.decimalDigits(Math.abs(v == Long.MIN_VALUE ? 0 : v)), "digits of " + v);
+        }
+        for (long v : values) {
+            long magnitude = v == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(v);
+            assertEquals(magnitude / 100, ResponseWriter.dividedBy100(magnitude), "quotient of " + magnitude);
+        }
+        GeneratedRows generated = new GeneratedRows(LAYOUT, SelectedRows.of(rows), null, null, new RecordedDelivery());
+        ExtensionResponse response = new ExtensionResponse(new ExtensionStatus(0, "OK", 1), generated);
+        byte[] fast = fast(response);
+        assertArrayEquals(generated(response), fast);
+        List<Map<String, String>> back = read(fast).getResponse();
+        for (int i = 0; i < values.size(); i++) {
+            assertEquals(Long.toString(values.get(i)), back.get(i).get("pid"));
+        }
     }
 }

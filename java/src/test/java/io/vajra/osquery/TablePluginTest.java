@@ -3,6 +3,7 @@ package io.vajra.osquery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vajra.event.EventStore;
@@ -15,11 +16,17 @@ import io.vajra.table.SocketEventsTable;
 import io.vajra.table.VajraStatsTable;
 import io.vajra.testing.ProcessEventBuilder;
 import io.vajra.testing.SocketEventBuilder;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.transport.TIOStreamTransport;
+import org.apache.thrift.transport.TMemoryBuffer;
+import org.apache.thrift.transport.TTransportException;
 import org.junit.jupiter.api.Test;
 
 class TablePluginTest {
@@ -219,5 +226,27 @@ class TablePluginTest {
         assertEquals("vajra_bpf_process_events", renamed.name());
         assertEquals("bpf_process_events", renamed.tableName());
         assertEquals(processes.routes(), renamed.routes());
+    }
+
+    @Test
+    void aReaderIsOfferedItsEventsAgainWhenTheReplyCannotBeWrittenWhole() throws Exception {
+        exec(1);
+        exec(2);
+        ExtensionResponse response = processes.call(Map.of("action", "generate", "context", reader("audit")));
+        TIOStreamTransport hungUp = new TIOStreamTransport(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("broken pipe");
+            }
+        });
+        assertThrows(TTransportException.class,
+                () -> ResponseWriter.writeCallReply(new TBinaryProtocol(hungUp), 1, response));
+        assertTrue(logged.toString().contains("reader audit will be offered these events again"), logged.toString());
+
+        ExtensionResponse again = processes.call(Map.of("action", "generate", "context", reader("audit")));
+        ResponseWriter.writeCallReply(new TBinaryProtocol(new TMemoryBuffer(1024)), 2, again);
+        assertEquals(List.of("1", "2"), pids(again.getResponse()));
+        exec(3);
+        assertEquals(List.of("3"), pids(generate(reader("audit"))), "delivered once, never offered again");
     }
 }
