@@ -87,6 +87,7 @@ public final class BatchReader {
             throw new IllegalStateException("batch ABI " + abi + ", Java expects " + ABI_VERSION);
         }
         int count = batch.getInt(BATCH_COUNT);
+        LastComm comm = new LastComm();
         int at = BATCH_SIZE;
         for (int i = 0; i < count && at < used; i++) {
             int size = batch.getInt(at + SIZE);
@@ -102,10 +103,10 @@ public final class BatchReader {
                 throw new IllegalStateException("malformed record at " + at + " (size " + size + ")");
             }
             switch (family) {
-                case FAMILY_PROCESS -> sink.process(process(batch, at, resolver));
-                case FAMILY_SOCKET -> sink.socket(socket(batch, at, resolver));
-                case FAMILY_FILE -> sink.file(file(batch, at, resolver));
-                case FAMILY_WRITE -> sink.write(write(batch, at, resolver));
+                case FAMILY_PROCESS -> sink.process(process(batch, at, resolver, comm));
+                case FAMILY_SOCKET -> sink.socket(socket(batch, at, resolver, comm));
+                case FAMILY_FILE -> sink.file(file(batch, at, resolver, comm));
+                case FAMILY_WRITE -> sink.write(write(batch, at, resolver, comm));
                 case FAMILY_CGROUP -> sink.cgroup(new CgroupName(batch.getLong(at + CGROUP_ID_OF_NAME),
                         batch.getInt(at + CGROUP_HIERARCHY),
                         bytes(batch, at + CGROUP_RECORD_SIZE, Short.toUnsignedInt(batch.getShort(at + CGROUP_PATH_LEN)))));
@@ -116,7 +117,7 @@ public final class BatchReader {
         return count;
     }
 
-    private static WriteEvent write(ByteBuffer b, int at, CgroupResolver resolver) {
+    private static WriteEvent write(ByteBuffer b, int at, CgroupResolver resolver, LastComm comm) {
         long cgroupId = b.getLong(at + WriteRecordLayout.CGROUP_ID);
         long cgroupV1Id = b.getLong(at + WriteRecordLayout.CGROUP_V1_ID);
         return new WriteEvent(
@@ -137,32 +138,16 @@ public final class BatchReader {
                 b.getInt(at + WriteRecordLayout.PID_NS),
                 b.getInt(at + WriteRecordLayout.NS_PID),
                 b.getInt(at + WriteRecordLayout.FD),
-                cString(b, at + WriteRecordLayout.COMM, COMM_LEN),
+                comm.read(b, at + WriteRecordLayout.COMM),
                 resolver.contextOf(cgroupId, cgroupV1Id));
     }
 
-    private static FileEvent file(ByteBuffer b, int at, CgroupResolver resolver) {
+    private static FileEvent file(ByteBuffer b, int at, CgroupResolver resolver, LastComm comm) {
         int var = at + FileRecordLayout.RECORD_SIZE;
-        FileEvent.Side[] sides = new FileEvent.Side[2];
-        for (int i = 0; i < 2; i++) {
-            int side = at + FileRecordLayout.SIDES + i * FileRecordLayout.SIDE_SIZE;
-            int pathLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_PATH_LEN));
-            int nameLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_LEN));
-            int levelsLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_LEVELS_LEN));
-            int flags = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_FLAGS));
-            long rootIno = b.getLong(side + FileRecordLayout.SIDE_ROOT_INO);
-            if (pathLen == 0 && nameLen == 0 && flags == 0 && rootIno == 0) {
-                sides[i] = FileEvent.Side.NONE;
-                continue;
-            }
-            sides[i] = new FileEvent.Side(rootIno,
-                    b.getInt(side + FileRecordLayout.SIDE_ROOT_DEV),
-                    Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_DEPTH)),
-                    Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_SKIP)),
-                    bytes(b, var, pathLen), bytes(b, var + pathLen, nameLen), flags,
-                    bytes(b, var + pathLen + nameLen, levelsLen));
-            var += pathLen + nameLen + levelsLen;
-        }
+        int side0 = at + FileRecordLayout.SIDES;
+        FileEvent.Side first = side(b, side0, var);
+        var += sideBytes(b, side0);
+        FileEvent.Side second = side(b, side0 + FileRecordLayout.SIDE_SIZE, var);
         long cgroupId = b.getLong(at + FileRecordLayout.CGROUP_ID);
         long cgroupV1Id = b.getLong(at + FileRecordLayout.CGROUP_V1_ID);
         return new FileEvent(
@@ -196,12 +181,37 @@ public final class BatchReader {
                 b.getInt(at + FileRecordLayout.F_MODE),
                 Short.toUnsignedInt(b.getShort(at + FileRecordLayout.SYSCALL)),
                 Short.toUnsignedInt(b.getShort(at + FileRecordLayout.FLAGS)),
-                sides[0], sides[1],
-                cString(b, at + FileRecordLayout.COMM, COMM_LEN),
+                first, second,
+                comm.read(b, at + FileRecordLayout.COMM),
                 resolver.contextOf(cgroupId, cgroupV1Id));
     }
 
-    private static ProcessEvent process(ByteBuffer b, int at, CgroupResolver resolver) {
+    /** One side of a file record whose variable part starts at {@code var}. */
+    private static FileEvent.Side side(ByteBuffer b, int side, int var) {
+        int pathLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_PATH_LEN));
+        int nameLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_LEN));
+        int levelsLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_LEVELS_LEN));
+        int flags = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_FLAGS));
+        long rootIno = b.getLong(side + FileRecordLayout.SIDE_ROOT_INO);
+        if (pathLen == 0 && nameLen == 0 && flags == 0 && rootIno == 0) {
+            return FileEvent.Side.NONE;
+        }
+        return new FileEvent.Side(rootIno,
+                b.getInt(side + FileRecordLayout.SIDE_ROOT_DEV),
+                Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_DEPTH)),
+                Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_SKIP)),
+                bytes(b, var, pathLen), bytes(b, var + pathLen, nameLen), flags,
+                bytes(b, var + pathLen + nameLen, levelsLen));
+    }
+
+    /** Bytes a side takes in the record's variable part. */
+    private static int sideBytes(ByteBuffer b, int side) {
+        return Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_PATH_LEN))
+                + Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_LEN))
+                + Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_LEVELS_LEN));
+    }
+
+    private static ProcessEvent process(ByteBuffer b, int at, CgroupResolver resolver, LastComm comm) {
         int pathLen = Short.toUnsignedInt(b.getShort(at + PATH_LEN));
         int cwdLen = Short.toUnsignedInt(b.getShort(at + CWD_LEN));
         int filenameLen = Short.toUnsignedInt(b.getShort(at + FILENAME_LEN));
@@ -237,7 +247,7 @@ public final class BatchReader {
                 Integer.toUnsignedLong(b.getInt(at + ARGV_TRUE_LEN)),
                 Short.toUnsignedInt(b.getShort(at + FLAGS)),
                 Short.toUnsignedInt(b.getShort(at + ARGC)),
-                cString(b, at + COMM, COMM_LEN),
+                comm.read(b, at + COMM),
                 path, cwd, filename, argv,
                 cgroupV1Id,
                 b.getInt(at + PID_NS),
@@ -245,7 +255,7 @@ public final class BatchReader {
                 resolver.contextOf(cgroupId, cgroupV1Id));
     }
 
-    private static SocketEvent socket(ByteBuffer b, int at, CgroupResolver resolver) {
+    private static SocketEvent socket(ByteBuffer b, int at, CgroupResolver resolver, LastComm comm) {
         int localPathLen = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.LOCAL_PATH_LEN));
         int remotePathLen = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PATH_LEN));
         int var = at + SocketRecordLayout.RECORD_SIZE;
@@ -279,23 +289,44 @@ public final class BatchReader {
                 Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PORT)),
                 bytes(b, at + SocketRecordLayout.LOCAL_ADDR, SocketRecordLayout.ADDR_LEN),
                 bytes(b, at + SocketRecordLayout.REMOTE_ADDR, SocketRecordLayout.ADDR_LEN),
-                cString(b, at + SocketRecordLayout.COMM, COMM_LEN),
+                comm.read(b, at + SocketRecordLayout.COMM),
                 bytes(b, var, localPathLen),
                 bytes(b, var + localPathLen, remotePathLen),
                 resolver.contextOf(cgroupId, cgroupV1Id), NO_BYTES, NO_BYTES);
     }
 
     private static byte[] bytes(ByteBuffer b, int at, int len) {
+        if (len == 0) {
+            return NO_BYTES; // most names and levels are empty: no array each
+        }
         byte[] out = new byte[len];
         b.get(at, out);
         return out;
     }
 
-    private static byte[] cString(ByteBuffer b, int at, int max) {
-        int len = 0;
-        while (len < max && b.get(at + len) != 0) {
-            len++;
+    /**
+     * Reads comm fields: events come in runs from one process, and a run shares one array
+     * (less to allocate, less for the store to hold). One per batch read.
+     */
+    private static final class LastComm {
+        private byte[] last = NO_BYTES;
+
+        byte[] read(ByteBuffer b, int at) {
+            int len = 0;
+            while (len < COMM_LEN && b.get(at + len) != 0) {
+                len++;
+            }
+            if (last.length == len) {
+                int same = 0;
+                while (same < len && last[same] == b.get(at + same)) {
+                    same++;
+                }
+                if (same == len) {
+                    return last;
+                }
+            }
+            last = bytes(b, at, len);
+            return last;
         }
-        return bytes(b, at, len);
     }
 }
