@@ -100,19 +100,20 @@ counter() {
 	esac
 }
 
-# "tid comm runtime_ns" for every thread of the JVM (comm with spaces as _).
+# "tid comm runtime_ns runqueue_wait_ns" for every thread of the JVM (comm with spaces as _).
 threads_ns() {
-	local t comm ns _
+	local t comm ns wait _
 	for t in /proc/"$vajra_pid"/task/*; do
 		comm=$(<"$t/comm") || continue
-		read -r ns _ <"$t/schedstat" || continue
-		echo "${t##*/} ${comm// /_} $ns"
+		read -r ns wait _ <"$t/schedstat" || continue
+		echo "${t##*/} ${comm// /_} $ns $wait"
 	done
 }
 tid_of() { threads_ns | awk -v n="$1" '$2 == n { print $1; exit }'; }
 # Sums a threads_ns difference (before, after) into thread kinds, "kind ms" lines.
 by_kind() {
-	awk 'NR == FNR { a[$1] = $3; next }
+	awk 'NR == FNR { a[$1] = $3; w[$1] = $4; next }
+		$2 == "vajra-collector" { s["collector_wait"] += $4 - w[$1] }
 		{ d = $3 - a[$1]; k = $2
 		  if (k == "vajra-collector") k = "collector"
 		  else if (k == "vajra-hasher") k = "hasher"
@@ -179,15 +180,17 @@ row() { # label
 		-v ev="${after[evicted]}" -v rf="${after[ring_full]}" -v lo="${after[lost_other]}" \
 		-v hr="${after[hash_requests]}" -v hd="${after[hash_done]}" -v hc="${after[hash_coalesced]}" \
 		-v c="${kind[collector]:-0}" -v h="${kind[hasher]:-0}" -v g="${kind[gc]:-0}" -v j="${kind[jit]:-0}" \
-		-v o="${kind[other]:-0}" -v dc="${kind[drain_collector]:-0}" '
+		-v o="${kind[other]:-0}" -v dc="${kind[drain_collector]:-0}" -v dg="${kind[drain_gc]:-0}" \
+		-v dw="${kind[drain_collector_wait]:-0}" '
 		function th(x,  s, o) { s = sprintf("%.0f", x); o = ""
 			while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }
 			return s o }
 		function k(ms) { return dec ? sprintf("%.3f", ms * 1000 / dec) : "-" }
 		BEGIN {
-		printf "| %s | %s | %s | %s | %.3f s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | %.0f %% |\n",
+		printf "| %s | %s | %s | %s | %.3f s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | %.0f %% | %.0f ms | %s |\n",
 			label, th(sent), th(fill), th(dec), d, th(dec / d), th(rows / d), "ring full " rf ", other " lo ", evicted " ev,
-			k(c), k(h), k(c + h), k(g), k(j), k(o), th(hr), th(hd), th(hc), 100 * dc / 1000 / d }'
+			k(c), k(h), k(c + h), k(g), k(j), k(o), th(hr), th(hd), th(hc), 100 * dc / 1000 / d, dw,
+			th(dec / ((dc + dg) / 1000)) }'
 }
 
 say "drain-ceiling: COUNT=$COUNT WORKERS=$WORKERS RING=$RING ROUNDS=$ROUNDS WARMUP=$WARMUP STORE=$STORE VAJRA_OPTS='$VAJRA_OPTS' VAJRA_JAVA_OPTS='${VAJRA_JAVA_OPTS-(launcher default)}'"
@@ -195,8 +198,8 @@ collector_tid=$(tid_of vajra-collector)
 [ -n "$collector_tid" ] || { echo "drain-ceiling: no vajra-collector thread" >&2; exit 1; }
 round "$WARMUP"
 say "warm-up: $WARMUP records, drained in $drain_s s"
-echo "| round | kernel records sent | fill ops/s (JVM stopped) | records decoded | drained in | records/s | rows/s | lost, by cause | collector ms/1k | hasher ms/1k | collector+hasher ms/1k | GC ms/1k | JIT ms/1k | other ms/1k | hash requests/done/coalesced | collector busy |"
-echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| round | kernel records sent | fill ops/s (JVM stopped) | records decoded | drained in | records/s | rows/s | lost, by cause | collector ms/1k | hasher ms/1k | collector+hasher ms/1k | GC ms/1k | JIT ms/1k | other ms/1k | hash requests/done/coalesced | collector busy | collector waited for a CPU | records/s on CPU (collector + GC) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for r in $(seq "$ROUNDS"); do
 	round "$COUNT"
 	row "$r"
@@ -205,6 +208,7 @@ done
 rss=$(($(rss_kib "$vajra_pid") / 1024))
 echo
 echo "$WORKERS × $((COUNT / WORKERS)) cycles per round, ring $RING, store $STORE (${store_opts[*]:-shipped defaults}), JVM ${VAJRA_JAVA_OPTS-(launcher default)}${VAJRA_OPTS:+, $VAJRA_OPTS}; $(nproc) CPUs, kernel $(uname -r); RSS at the end ${rss} MiB (the ring's pages included)."
-echo "CPU per 1,000 records decoded, from each thread's schedstat, from SIGCONT until the hasher is idle too (drain + 0.5 s); collector busy = its CPU / drain time."
+echo "CPU per 1,000 records decoded, from each thread's schedstat, from SIGCONT until the hasher is idle too (drain + 0.5 s); collector busy = its CPU / drain time;"
+echo "waited = the collector's run-queue wait during the drain (other work on the CPUs); on CPU = records / (collector + GC CPU during the drain): the ceiling when the collector has a CPU to itself (GC stops it)."
 stop_vajra
 vajra_pid=""
