@@ -6,9 +6,9 @@
 #   2. WORKERS file_storm processes do COUNT open-write-close cycles in the watched tree
 #      (one kernel file record and one bpf_file_events UPDATED row each), filling the ring;
 #   3. the JVM is continued (SIGCONT) and timed until its collector thread goes idle:
-#      "drained" is the collector's last progress, found from its CPU time in
-#      /proc/<pid>/task/<tid>/schedstat (ns), sampled every 10 ms. No SQL meanwhile: the
-#      shell copies rows into SQLite before each statement. Counters are read after.
+#      "drained" is the end of the collector's last busy 10 ms (>= 25 % on a CPU), from its
+#      CPU time in /proc/<pid>/task/<tid>/schedstat (ns). No SQL meanwhile: the shell copies
+#      rows into SQLite before each statement. Counters are read after.
 # The first round is a warm-up (WARMUP cycles; the JIT compiles the drain path), not reported.
 #
 # Reported per round: records decoded/s and rows appended/s over the drain, losses, and the
@@ -130,6 +130,8 @@ round() {
 	declare -gA before=() after=() kind=()
 	per=$((count / WORKERS))
 	for k in $COUNTERS; do counter "$k" && before[$k]=$value; done
+	# Let the JIT finish what these queries gave it, so the drain's figures are the drain's.
+	nap 1
 	kill -STOP "$vajra_pid"
 	for i in $(seq 0 $((WORKERS - 1))); do
 		"$work/file_storm" "$per" "$TREE/d$i" >"$work/storm.$i" &
@@ -145,23 +147,24 @@ round() {
 	t0=${EPOCHREALTIME/./} # microseconds
 	tend=$t0
 	kill -CONT "$vajra_pid"
-	# Idle: the collector gains < 1 ms of CPU over 300 ms (it wakes every 20 ms to poll).
+	# Idle: the collector used < 10 % of a CPU over the last 300 ms. Not "no CPU at all": it
+	# wakes every 20 ms to poll, and on a shared machine others' events keep coming.
 	# No forks in this loop: it shares the CPUs with what it measures.
-	local mark_ns=$last_ns mark_t=$t0 now times=() cpus=()
+	local mark_ns=$last_ns mark_t=$t0 now times=("$t0") cpus=("$last_ns")
 	while :; do
 		nap 0.01
 		read -r ns _ <"$coll"
 		now=${EPOCHREALTIME/./}
 		times+=("$now") cpus+=("$ns")
 		if [ $((now - mark_t)) -ge 300000 ]; then
-			[ $((ns - mark_ns)) -lt 1000000 ] && break
+			[ $(((ns - mark_ns) / 100)) -lt $((now - mark_t)) ] && break
 			mark_ns=$ns mark_t=$now
 		fi
 	done
-	# Drained at the first sample within 1 ms of the collector's final CPU time (its idle
-	# polls add a little after that).
-	for ((i = 0; i < ${#cpus[@]}; i++)); do
-		[ $((ns - cpus[i])) -le 1000000 ] && { tend=${times[i]}; break; }
+	# Drained at the end of the last sample interval in which the collector ran >= 25 % of
+	# the time (ns of CPU vs us of wall time).
+	for ((i = 1; i < ${#cpus[@]}; i++)); do
+		[ $(((cpus[i] - cpus[i - 1]) * 4)) -ge $(((times[i] - times[i - 1]) * 1000)) ] && tend=${times[i]}
 	done
 	drain_s=$(awk -v a="$tend" -v b="$t0" 'BEGIN { printf "%.3f", (a - b) / 1e6 }')
 	threads_ns >"$work/t1"
