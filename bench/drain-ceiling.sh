@@ -5,6 +5,8 @@
 #   1. the JVM is stopped (SIGSTOP): nothing consumes;
 #   2. WORKERS file_storm processes do COUNT open-write-close cycles in the watched tree
 #      (one kernel file record and one bpf_file_events UPDATED row each), filling the ring;
+#      with EXECS=N, 2 exec_storm processes also fork+exec /bin/true N times in all (a
+#      fork, an exec and an exit record, and bpf_process_events rows, each);
 #   3. the JVM is continued (SIGCONT) and timed until its collector thread goes idle:
 #      "drained" is the end of the collector's last busy 10 ms (>= 25 % on a CPU), from its
 #      CPU time in /proc/<pid>/task/<tid>/schedstat (ns). No SQL meanwhile: the shell copies
@@ -22,6 +24,7 @@
 #   bench/drain-ceiling.sh                         (after `make`; as root)
 #   COUNT=2000000 RING=1G ROUNDS=5 bench/drain-ceiling.sh
 #   STORE=all bench/drain-ceiling.sh
+#   EXECS=50000 bench/drain-ceiling.sh             (file and process records mixed)
 #   VAJRA_OPTS=--hash-max-bytes=0 bench/drain-ceiling.sh
 #   VAJRA_JAVA_OPTS='-XX:+UseSerialGC -Xmx384m -XX:StartFlightRecording=filename=/tmp/d.jfr' bench/drain-ceiling.sh
 # Prints a Markdown table on stdout, progress on stderr.
@@ -33,6 +36,7 @@ WORKERS=${WORKERS:-2}
 RING=${RING:-512M}
 ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-300000}
+EXECS=${EXECS:-0}
 STORE=${STORE:-default}
 VAJRA=${VAJRA:-build/vajra}
 VAJRA_OPTS=${VAJRA_OPTS:-}
@@ -61,6 +65,7 @@ exec 4<>"$work/nap"
 nap() { read -rt "$1" -u 4 || true; }
 
 gcc -O2 -Wall -o "$work/file_storm" bench/workloads/file_storm.c
+gcc -O2 -Wall -o "$work/exec_storm" bench/workloads/exec_storm.c
 rm -rf "$TREE"
 # The files exist before Vajra starts: every cycle is an update.
 for i in $(seq 0 $((WORKERS - 1))); do mkdir -p "$TREE/d$i" && "$work/file_storm" 64 "$TREE/d$i" >/dev/null; done
@@ -87,12 +92,13 @@ stat_sum() { # WHERE clause
 	ask "SELECT coalesce((SELECT sum(value) FROM vajra_stats WHERE $1), 0) AS q$qn;" "\"q$qn\"" >/dev/null
 	value=$(answer "q$qn")
 }
-COUNTERS="decoded sent_file appended evicted ring_full lost_other hash_requests hash_done hash_coalesced"
+COUNTERS="decoded sent_file appended process_rows evicted ring_full lost_other hash_requests hash_done hash_coalesced"
 counter() {
 	case $1 in
 	decoded) stat_sum "name = 'records_decoded'" ;;
 	sent_file) stat_sum "name = 'sent_file'" ;;
 	appended) stat_sum "family = 'file' AND source = 'store' AND name = 'appended'" ;;
+	process_rows) stat_sum "family = 'process' AND source = 'store' AND name = 'appended'" ;;
 	evicted) stat_sum "family = 'file' AND name IN ('evicted_capacity', 'evicted_bytes', 'expired')" ;;
 	ring_full) stat_sum "name = 'lost_ring_full'" ;;
 	lost_other) stat_sum "(name LIKE 'lost%' AND name != 'lost_ring_full') OR name IN ('dropped_oversize', 'hash_queue_full')" ;;
@@ -137,6 +143,10 @@ round() {
 		"$work/file_storm" "$per" "$TREE/d$i" >"$work/storm.$i" &
 		pids+=($!)
 	done
+	if [ "$EXECS" -gt 0 ] && [ "$count" = "$COUNT" ]; then
+		"$work/exec_storm" "$EXECS" 2 drain-ceiling /bin/true >/dev/null &
+		pids+=($!)
+	fi
 	wait "${pids[@]}"
 	fill_ops=$(cat "$work"/storm.* | sed -E 's/.*ops=([0-9]+) seconds=([0-9.]+).*/\1 \2/' |
 		awk '{ ops += $1; if ($2 > s) s = $2 } END { printf "%.0f", ops / s }')
@@ -179,7 +189,7 @@ round() {
 
 row() { # label
 	awk -v label="$1" -v n="$COUNT" -v fill="$fill_ops" -v d="$drain_s" \
-		-v dec="${after[decoded]}" -v sent="${after[sent_file]}" -v rows="${after[appended]}" \
+		-v dec="${after[decoded]}" -v sent="${after[sent_file]}" -v rows="${after[appended]}" -v prows="${after[process_rows]}" \
 		-v ev="${after[evicted]}" -v rf="${after[ring_full]}" -v lo="${after[lost_other]}" \
 		-v hr="${after[hash_requests]}" -v hd="${after[hash_done]}" -v hc="${after[hash_coalesced]}" \
 		-v c="${kind[collector]:-0}" -v h="${kind[hasher]:-0}" -v g="${kind[gc]:-0}" -v j="${kind[jit]:-0}" \
@@ -191,7 +201,7 @@ row() { # label
 		function k(ms) { return dec ? sprintf("%.3f", ms * 1000 / dec) : "-" }
 		BEGIN {
 		printf "| %s | %s | %s | %s | %.3f s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s/%s/%s | %.0f %% | %.0f ms | %s |\n",
-			label, th(sent), th(fill), th(dec), d, th(dec / d), th(rows / d), "ring full " rf ", other " lo ", evicted " ev,
+			label, th(sent), th(fill), th(dec), d, th(dec / d), th(rows / d) (prows ? " + " th(prows / d) " process" : ""), "ring full " rf ", other " lo ", evicted " ev,
 			k(c), k(h), k(c + h), k(g), k(j), k(o), th(hr), th(hd), th(hc), 100 * dc / 1000 / d, dw,
 			th(dec / ((dc + dg) / 1000)) }'
 }
