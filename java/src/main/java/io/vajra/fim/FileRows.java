@@ -29,6 +29,10 @@ import java.util.function.Supplier;
  * from any thread.
  */
 public final class FileRows implements FileEventSink {
+    private static final byte[] NO_BYTES = new byte[0];
+    /** Distinct sides remembered per configuration; a storm on a few files resolves each once. */
+    static final int RESOLVED_CAPACITY = 4096;
+
     private final EventStore<FileChange> store;
     private final Supplier<FimState> state;
     private final FileHasher hasher;
@@ -38,6 +42,11 @@ public final class FileRows implements FileEventSink {
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong rows = new AtomicLong();
     private final AtomicLong unmatched = new AtomicLong();
+    // What each distinct side resolves to (see resolve): collector thread only, emptied when
+    // the state changes or when it reaches its capacity.
+    private final Map<SideKey, Resolved> resolvedSides = new HashMap<>();
+    private FimState resolvedFor;
+    private final SideKey probe = new SideKey();
 
     /**
      * @param createdPath told of every created or moved-in path that may bring a pending
@@ -113,10 +122,6 @@ public final class FileRows implements FileEventSink {
         }
     }
 
-    private static final byte[] NO_BYTES = new byte[0];
-    /** Distinct sides remembered per configuration; a storm on a few files resolves each once. */
-    static final int RESOLVED_CAPACITY = 4096;
-
     /**
      * What a side resolves to under one FimState: both paths, the path as text, the categories
      * that cover it (all, and those reporting accesses), and the name to hash it by (when the
@@ -142,11 +147,6 @@ public final class FileRows implements FileEventSink {
             this.hashTarget = hashTarget;
         }
     }
-
-    // Collector thread only. Emptied when the state changes, or when it reaches its capacity.
-    private final Map<SideKey, Resolved> resolvedSides = new HashMap<>();
-    private FimState resolvedFor;
-    private final SideKey probe = new SideKey();
 
     private Resolved resolve(FimState now, FileEvent.Side side) {
         if (resolvedFor != now) {
