@@ -26,7 +26,8 @@
 #   STORE=all bench/drain-ceiling.sh
 #   EXECS=50000 bench/drain-ceiling.sh             (file and process records mixed)
 #   VAJRA_OPTS=--hash-max-bytes=0 bench/drain-ceiling.sh
-#   VAJRA_JAVA_OPTS='-XX:+UseSerialGC -Xmx384m -XX:StartFlightRecording=filename=/tmp/d.jfr' bench/drain-ceiling.sh
+#   VAJRA_JAVA_OPTS="$(sed -n 's/^JVM_DEFAULTS := //p' Makefile) -XX:StartFlightRecording=filename=/tmp/d.jfr" \
+#     bench/drain-ceiling.sh                       (a profile: jfr print --events jdk.ExecutionSample /tmp/d.jfr)
 # Prints a Markdown table on stdout, progress on stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
