@@ -87,6 +87,7 @@ public final class BatchReader {
             throw new IllegalStateException("batch ABI " + abi + ", Java expects " + ABI_VERSION);
         }
         int count = batch.getInt(BATCH_COUNT);
+        Recent recent = new Recent();
         int at = BATCH_SIZE;
         for (int i = 0; i < count && at < used; i++) {
             int size = batch.getInt(at + SIZE);
@@ -102,10 +103,10 @@ public final class BatchReader {
                 throw new IllegalStateException("malformed record at " + at + " (size " + size + ")");
             }
             switch (family) {
-                case FAMILY_PROCESS -> sink.process(process(batch, at, resolver));
-                case FAMILY_SOCKET -> sink.socket(socket(batch, at, resolver));
-                case FAMILY_FILE -> sink.file(file(batch, at, resolver));
-                case FAMILY_WRITE -> sink.write(write(batch, at, resolver));
+                case FAMILY_PROCESS -> sink.process(process(batch, at, resolver, recent));
+                case FAMILY_SOCKET -> sink.socket(socket(batch, at, resolver, recent));
+                case FAMILY_FILE -> sink.file(file(batch, at, resolver, recent));
+                case FAMILY_WRITE -> sink.write(write(batch, at, resolver, recent));
                 case FAMILY_CGROUP -> sink.cgroup(new CgroupName(batch.getLong(at + CGROUP_ID_OF_NAME),
                         batch.getInt(at + CGROUP_HIERARCHY),
                         bytes(batch, at + CGROUP_RECORD_SIZE, Short.toUnsignedInt(batch.getShort(at + CGROUP_PATH_LEN)))));
@@ -116,7 +117,7 @@ public final class BatchReader {
         return count;
     }
 
-    private static WriteEvent write(ByteBuffer b, int at, CgroupResolver resolver) {
+    private static WriteEvent write(ByteBuffer b, int at, CgroupResolver resolver, Recent recent) {
         long cgroupId = b.getLong(at + WriteRecordLayout.CGROUP_ID);
         long cgroupV1Id = b.getLong(at + WriteRecordLayout.CGROUP_V1_ID);
         return new WriteEvent(
@@ -137,31 +138,19 @@ public final class BatchReader {
                 b.getInt(at + WriteRecordLayout.PID_NS),
                 b.getInt(at + WriteRecordLayout.NS_PID),
                 b.getInt(at + WriteRecordLayout.FD),
-                cString(b, at + WriteRecordLayout.COMM, COMM_LEN),
+                recent.comm(b, at + WriteRecordLayout.COMM),
                 resolver.contextOf(cgroupId, cgroupV1Id));
     }
 
-    private static FileEvent file(ByteBuffer b, int at, CgroupResolver resolver) {
+    private static FileEvent file(ByteBuffer b, int at, CgroupResolver resolver, Recent recent) {
         int var = at + FileRecordLayout.RECORD_SIZE;
-        FileEvent.Side[] sides = new FileEvent.Side[2];
-        for (int i = 0; i < 2; i++) {
-            int side = at + FileRecordLayout.SIDES + i * FileRecordLayout.SIDE_SIZE;
-            int pathLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_PATH_LEN));
-            int nameLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_LEN));
-            int levelsLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_LEVELS_LEN));
-            int flags = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_FLAGS));
-            long rootIno = b.getLong(side + FileRecordLayout.SIDE_ROOT_INO);
-            if (pathLen == 0 && nameLen == 0 && flags == 0 && rootIno == 0) {
-                sides[i] = FileEvent.Side.NONE;
-                continue;
-            }
-            sides[i] = new FileEvent.Side(rootIno,
-                    b.getInt(side + FileRecordLayout.SIDE_ROOT_DEV),
-                    Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_DEPTH)),
-                    Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_SKIP)),
-                    bytes(b, var, pathLen), bytes(b, var + pathLen, nameLen), flags,
-                    bytes(b, var + pathLen + nameLen, levelsLen));
-            var += pathLen + nameLen + levelsLen;
+        int side0 = at + FileRecordLayout.SIDES;
+        FileEvent.Side first = recent.side(b, side0, var);
+        var += sideBytes(b, side0);
+        FileEvent.Side second = recent.side(b, side0 + FileRecordLayout.SIDE_SIZE, var);
+        if (second == first && first != FileEvent.Side.NONE) {
+            // FIM tells the sides of one record apart by identity: equal ones stay two objects.
+            second = side(b, side0 + FileRecordLayout.SIDE_SIZE, var);
         }
         long cgroupId = b.getLong(at + FileRecordLayout.CGROUP_ID);
         long cgroupV1Id = b.getLong(at + FileRecordLayout.CGROUP_V1_ID);
@@ -196,12 +185,37 @@ public final class BatchReader {
                 b.getInt(at + FileRecordLayout.F_MODE),
                 Short.toUnsignedInt(b.getShort(at + FileRecordLayout.SYSCALL)),
                 Short.toUnsignedInt(b.getShort(at + FileRecordLayout.FLAGS)),
-                sides[0], sides[1],
-                cString(b, at + FileRecordLayout.COMM, COMM_LEN),
+                first, second,
+                recent.comm(b, at + FileRecordLayout.COMM),
                 resolver.contextOf(cgroupId, cgroupV1Id));
     }
 
-    private static ProcessEvent process(ByteBuffer b, int at, CgroupResolver resolver) {
+    /** One side of a file record whose variable part starts at {@code var}. */
+    private static FileEvent.Side side(ByteBuffer b, int side, int var) {
+        int pathLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_PATH_LEN));
+        int nameLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_LEN));
+        int levelsLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_LEVELS_LEN));
+        int flags = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_FLAGS));
+        long rootIno = b.getLong(side + FileRecordLayout.SIDE_ROOT_INO);
+        if (pathLen == 0 && nameLen == 0 && flags == 0 && rootIno == 0) {
+            return FileEvent.Side.NONE;
+        }
+        return new FileEvent.Side(rootIno,
+                b.getInt(side + FileRecordLayout.SIDE_ROOT_DEV),
+                Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_DEPTH)),
+                Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_SKIP)),
+                bytes(b, var, pathLen), bytes(b, var + pathLen, nameLen), flags,
+                bytes(b, var + pathLen + nameLen, levelsLen));
+    }
+
+    /** Bytes a side takes in the record's variable part. */
+    private static int sideBytes(ByteBuffer b, int side) {
+        return Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_PATH_LEN))
+                + Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_LEN))
+                + Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_LEVELS_LEN));
+    }
+
+    private static ProcessEvent process(ByteBuffer b, int at, CgroupResolver resolver, Recent recent) {
         int pathLen = Short.toUnsignedInt(b.getShort(at + PATH_LEN));
         int cwdLen = Short.toUnsignedInt(b.getShort(at + CWD_LEN));
         int filenameLen = Short.toUnsignedInt(b.getShort(at + FILENAME_LEN));
@@ -237,7 +251,7 @@ public final class BatchReader {
                 Integer.toUnsignedLong(b.getInt(at + ARGV_TRUE_LEN)),
                 Short.toUnsignedInt(b.getShort(at + FLAGS)),
                 Short.toUnsignedInt(b.getShort(at + ARGC)),
-                cString(b, at + COMM, COMM_LEN),
+                recent.comm(b, at + COMM),
                 path, cwd, filename, argv,
                 cgroupV1Id,
                 b.getInt(at + PID_NS),
@@ -245,7 +259,7 @@ public final class BatchReader {
                 resolver.contextOf(cgroupId, cgroupV1Id));
     }
 
-    private static SocketEvent socket(ByteBuffer b, int at, CgroupResolver resolver) {
+    private static SocketEvent socket(ByteBuffer b, int at, CgroupResolver resolver, Recent recent) {
         int localPathLen = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.LOCAL_PATH_LEN));
         int remotePathLen = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PATH_LEN));
         int var = at + SocketRecordLayout.RECORD_SIZE;
@@ -279,23 +293,81 @@ public final class BatchReader {
                 Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PORT)),
                 bytes(b, at + SocketRecordLayout.LOCAL_ADDR, SocketRecordLayout.ADDR_LEN),
                 bytes(b, at + SocketRecordLayout.REMOTE_ADDR, SocketRecordLayout.ADDR_LEN),
-                cString(b, at + SocketRecordLayout.COMM, COMM_LEN),
+                recent.comm(b, at + SocketRecordLayout.COMM),
                 bytes(b, var, localPathLen),
                 bytes(b, var + localPathLen, remotePathLen),
                 resolver.contextOf(cgroupId, cgroupV1Id), NO_BYTES, NO_BYTES);
     }
 
     private static byte[] bytes(ByteBuffer b, int at, int len) {
+        if (len == 0) {
+            return NO_BYTES; // most names and levels are empty: no array each
+        }
         byte[] out = new byte[len];
         b.get(at, out);
         return out;
     }
 
-    private static byte[] cString(ByteBuffer b, int at, int max) {
-        int len = 0;
-        while (len < max && b.get(at + len) != 0) {
-            len++;
+    /**
+     * What this batch decoded lately, to be handed out again: events come in runs from one
+     * process (one comm array for the run) and on a few files (one Side per file and batch).
+     * Less to allocate, and less for the store to hold, which is what the GC copies.
+     */
+    private static final class Recent {
+        private static final int SIDE_SLOTS = 256; // a power of two
+        private byte[] lastComm = NO_BYTES;
+        private final FileEvent.Side[] sides = new FileEvent.Side[SIDE_SLOTS];
+
+        byte[] comm(ByteBuffer b, int at) {
+            int len = 0;
+            while (len < COMM_LEN && b.get(at + len) != 0) {
+                len++;
+            }
+            if (!sameBytes(lastComm, b, at, len)) {
+                lastComm = bytes(b, at, len);
+            }
+            return lastComm;
         }
-        return bytes(b, at, len);
+
+        /** The side at {@code side} (variable part at {@code var}): a recent equal one, or a new one. */
+        FileEvent.Side side(ByteBuffer b, int side, int var) {
+            int pathLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_PATH_LEN));
+            int nameLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_LEN));
+            int levelsLen = Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_LEVELS_LEN));
+            long rootIno = b.getLong(side + FileRecordLayout.SIDE_ROOT_INO);
+            int hash = Long.hashCode(rootIno);
+            int end = var + pathLen + nameLen + levelsLen;
+            for (int i = var; i < end; i++) {
+                hash = hash * 31 + b.get(i);
+            }
+            int slot = (hash ^ (hash >>> 16)) & (SIDE_SLOTS - 1);
+            FileEvent.Side known = sides[slot];
+            if (known != null && known.rootIno() == rootIno
+                    && known.rootDev() == b.getInt(side + FileRecordLayout.SIDE_ROOT_DEV)
+                    && known.depth() == Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_DEPTH))
+                    && known.nameSkip() == Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_NAME_SKIP))
+                    && known.flags() == Short.toUnsignedInt(b.getShort(side + FileRecordLayout.SIDE_FLAGS))
+                    && sameBytes(known.path(), b, var, pathLen) && sameBytes(known.name(), b, var + pathLen, nameLen)
+                    && sameBytes(known.levels(), b, var + pathLen + nameLen, levelsLen)) {
+                return known;
+            }
+            FileEvent.Side decoded = BatchReader.side(b, side, var);
+            if (decoded != FileEvent.Side.NONE) {
+                sides[slot] = decoded;
+            }
+            return decoded;
+        }
+
+        private static boolean sameBytes(byte[] known, ByteBuffer b, int at, int len) {
+            if (known.length != len) {
+                return false;
+            }
+            for (int i = 0; i < len; i++) {
+                if (known[i] != b.get(at + i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 }

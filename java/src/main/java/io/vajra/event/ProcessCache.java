@@ -37,26 +37,45 @@ final class ProcessCache {
 
     /** A socket event with the binary and arguments of the process that made it, if known. */
     SocketEvent complete(SocketEvent e) {
-        Known known = byPid.get(e.pid());
+        Known known = lookup(e.pid());
         return known == null ? e : e.withProcess(known.path(), known.argv());
     }
 
     private static final byte[] UNKNOWN = new byte[0];
 
+    // The last pid looked up and what was found, forgotten on every change to the map. A run
+    // of events from one process (the common case) costs one lookup and no boxing; the LRU
+    // order is the same, as that entry was the last one touched.
+    private int lastPid;
+    private Known lastKnown;
+    private boolean lastValid;
+
+    private Known lookup(int pid) {
+        if (lastValid && pid == lastPid) {
+            return lastKnown;
+        }
+        Known known = byPid.get(pid);
+        lastPid = pid;
+        lastKnown = known;
+        lastValid = true;
+        return known;
+    }
+
     /** The binary of a live process, empty when unknown. */
     byte[] pathOf(int pid) {
-        Known known = byPid.get(pid);
+        Known known = lookup(pid);
         return known == null ? UNKNOWN : known.path();
     }
 
     /** Its arguments, NUL separated, empty when unknown. */
     byte[] argvOf(int pid) {
-        Known known = byPid.get(pid);
+        Known known = lookup(pid);
         return known == null ? UNKNOWN : known.argv();
     }
 
     /** Learns from the event and returns it, completed with what the cache knew. */
     ProcessEvent observe(ProcessEvent e) {
+        lastValid = false;
         int op = e.op();
         if (ProcessRecordLayout.isExec(op)) {
             if (e.exitCode() == 0) {

@@ -56,6 +56,8 @@ public final class FileHasher implements AutoCloseable {
         // One immutable snapshot behind one volatile field: a reader never sees a state
         // without the digests that go with it.
         private volatile Outcome outcome = NOT_YET;
+        /** Set by the hasher thread before it reads the file: later writes no longer join. */
+        private volatile boolean taken;
 
         private Result() {}
 
@@ -121,6 +123,8 @@ public final class FileHasher implements AutoCloseable {
     private static final int BUFFER_BYTES = 64 * 1024;
     private static final Duration CLOSE_JOIN = Duration.ofSeconds(1);
     private static final Charset PATH_CHARSET = pathCharset();
+    /** Whether the path charset turns bytes 1..127 into the same chars and back (UTF-8 and most do). */
+    private static final boolean ASCII_ROUND_TRIPS = asciiRoundTrips(PATH_CHARSET);
 
     private final long maxBytes;
     private final long settleNanos;
@@ -193,25 +197,60 @@ public final class FileHasher implements AutoCloseable {
     }
 
     /**
+     * A file name checked once for {@link #submitChecked}: the Path to read, or why there is
+     * none. Callers that see the same name again keep it rather than convert it each time.
+     */
+    record Target(Path path, String refusal) {}
+
+    /** The Target for these bytes (see {@link #submit(byte[])} for what is refused). */
+    static Target target(byte[] absolutePath) {
+        if (absolutePath == null) {
+            return new Target(null, "no path");
+        }
+        if (absolutePath.length == 0 || absolutePath[0] != '/') {
+            return new Target(null, "not an absolute path");
+        }
+        Path path = toPath(absolutePath);
+        return path == null ? new Target(null, "path not representable") : new Target(path, null);
+    }
+
+    /**
      * Queues hashing of the regular file at {@code absolutePath} and returns its slot at once.
      * Never throws: a null, relative or unrepresentable path, a full queue, disabled hashing
      * or a closed hasher all give a finished FAILED result.
      */
     public Result submit(byte[] absolutePath) {
+        if (thread == null) {
+            requests.increment();
+            return rejected("hashing disabled"); // no need to look at the path
+        }
+        return submitChecked(target(absolutePath));
+    }
+
+    /**
+     * As {@link #submitChecked(Target)}, but first joins {@code previous} (the slot this caller
+     * got for the same name last time) while it still waits in the queue, without the lock: the
+     * file is read after the hasher marks it taken, so after the write this request is for.
+     */
+    Result submitChecked(Target target, Result previous) {
+        if (previous != null && !previous.taken && previous.state() == State.PENDING) {
+            requests.increment();
+            coalesced.increment();
+            return previous;
+        }
+        return submitChecked(target);
+    }
+
+    /** As {@link #submit(byte[])}, for a name already checked. */
+    Result submitChecked(Target target) {
         requests.increment();
         if (thread == null) {
             return rejected("hashing disabled");
         }
-        if (absolutePath == null) {
-            return rejected("no path");
+        if (target.refusal() != null) {
+            return rejected(target.refusal());
         }
-        if (absolutePath.length == 0 || absolutePath[0] != '/') {
-            return rejected("not an absolute path");
-        }
-        Path path = toPath(absolutePath);
-        if (path == null) {
-            return rejected("path not representable");
-        }
+        Path path = target.path();
         Result result = new Result();
         synchronized (lock) {
             if (closed) {
@@ -311,6 +350,7 @@ public final class FileHasher implements AutoCloseable {
             }
             synchronized (lock) {
                 waiting.remove(request.path(), request.result());
+                request.result().taken = true;
             }
             Outcome outcome;
             try {
@@ -444,15 +484,20 @@ public final class FileHasher implements AutoCloseable {
 
     // ---- paths ----
 
-    /** The Path whose file name bytes are exactly {@code bytes}, or null when there is none. */
     /** The path for these exact bytes, or null when the JDK cannot name it (see the class comment). */
     static Path toPath(byte[] bytes) {
+        boolean ascii = true;
         for (byte b : bytes) {
             if (b == 0) {
                 return null;
             }
+            ascii &= b > 0;
         }
         try {
+            if (ascii && ASCII_ROUND_TRIPS) {
+                // The common case, without a decoder and an encoder per name.
+                return Path.of(new String(bytes, StandardCharsets.ISO_8859_1));
+            }
             CharBuffer chars = PATH_CHARSET.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
@@ -469,6 +514,20 @@ public final class FileHasher implements AutoCloseable {
             return Path.of(chars.toString());
         } catch (CharacterCodingException | InvalidPathException e) {
             return null;
+        }
+    }
+
+    private static boolean asciiRoundTrips(Charset charset) {
+        byte[] ascii = new byte[127];
+        for (int i = 0; i < ascii.length; i++) {
+            ascii[i] = (byte) (i + 1);
+        }
+        try {
+            String text = new String(ascii, charset);
+            return text.equals(new String(ascii, StandardCharsets.ISO_8859_1))
+                    && Arrays.equals(text.getBytes(charset), ascii);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

@@ -11,6 +11,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,10 @@ import java.util.function.Supplier;
  * from any thread.
  */
 public final class FileRows implements FileEventSink {
+    private static final byte[] NO_BYTES = new byte[0];
+    /** Distinct sides remembered per configuration; a storm on a few files resolves each once. */
+    static final int RESOLVED_CAPACITY = 4096;
+
     private final EventStore<FileChange> store;
     private final Supplier<FimState> state;
     private final FileHasher hasher;
@@ -36,6 +42,11 @@ public final class FileRows implements FileEventSink {
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong rows = new AtomicLong();
     private final AtomicLong unmatched = new AtomicLong();
+    // What each distinct side resolves to (see resolve): collector thread only, emptied when
+    // the state changes or when it reaches its capacity.
+    private final Map<SideKey, Resolved> resolvedSides = new HashMap<>();
+    private FimState resolvedFor;
+    private final SideKey probe = new SideKey();
 
     /**
      * @param createdPath told of every created or moved-in path that may bring a pending
@@ -79,21 +90,16 @@ public final class FileRows implements FileEventSink {
         if (side == FileEvent.Side.NONE || !side.watched()) {
             return;
         }
-        byte[] namespacePath = namespacePath(side);
-        byte[] targetPath = hostPath(now.watch(), side, namespacePath);
-        String text = PathBytes.text(targetPath);
+        Resolved resolved = resolve(now, side);
+        byte[] namespacePath = resolved.namespacePath;
+        byte[] targetPath = resolved.targetPath;
         if (action.equals("CREATED") || action.equals("MOVED_TO")) {
-            if (now.watch().mayCreatePending(text)) {
-                createdPath.accept(text);
+            if (now.watch().mayCreatePending(resolved.text)) {
+                createdPath.accept(resolved.text);
             }
         }
         boolean access = action.equals("OPENED") || action.equals("ACCESSED");
-        List<String> categories = new ArrayList<>();
-        for (String category : now.matcher().categoriesOf(text)) {
-            if (!access || now.matcher().accessesReported(category)) {
-                categories.add(category);
-            }
-        }
+        List<String> categories = access ? resolved.accessCategories : resolved.categories;
         if (categories.isEmpty()) {
             unmatched.incrementAndGet();
             return;
@@ -101,13 +107,119 @@ public final class FileRows implements FileEventSink {
         FileChange.FileStat stat = stat(now.watch(), e, side, action, targetPath, namespacePath);
         FileHasher.Result hash = null;
         if ((action.equals("CREATED") || action.equals("UPDATED")) && stat != null && isRegular(stat.mode())) {
-            hash = hasher.submit(readablePath(e, side, targetPath, namespacePath));
+            if (side.rootIno() != 0) {
+                hash = hasher.submitChecked(resolved.hashTarget, resolved.lastHash);
+                resolved.lastHash = hash;
+            } else {
+                hash = hasher.submitChecked(FileHasher.target(readablePath(e, side, targetPath, namespacePath)));
+            }
         }
-        byte[] linkTarget = (e.side1().flags() & FileRecordLayout.SIDE_NAME_RAW) != 0 ? e.side1().name() : new byte[0];
-        for (String category : categories) {
-            pending.add(new FileChange(e, action, category, targetPath, namespacePath, transaction, linkTarget, stat,
-                    hash, processPath, processArgv));
+        byte[] linkTarget = (e.side1().flags() & FileRecordLayout.SIDE_NAME_RAW) != 0 ? e.side1().name() : NO_BYTES;
+        for (int i = 0; i < categories.size(); i++) {
+            pending.add(new FileChange(e, action, categories.get(i), targetPath, namespacePath, transaction,
+                    linkTarget, stat, hash, processPath, processArgv));
             rows.incrementAndGet();
+        }
+    }
+
+    /**
+     * What a side resolves to under one FimState: both paths, the path as text, the categories
+     * that cover it (all, and those reporting accesses), and the name to hash it by (when the
+     * side has a root; else the readable path depends on the pid). Rows share these arrays.
+     */
+    private static final class Resolved {
+        final byte[] namespacePath;
+        final byte[] targetPath;
+        final String text;
+        final List<String> categories;
+        final List<String> accessCategories;
+        final FileHasher.Target hashTarget;
+        /** The hash slot the last row of this side got: the next write joins it while it waits. */
+        FileHasher.Result lastHash;
+
+        Resolved(byte[] namespacePath, byte[] targetPath, String text, List<String> categories,
+                List<String> accessCategories, FileHasher.Target hashTarget) {
+            this.namespacePath = namespacePath;
+            this.targetPath = targetPath;
+            this.text = text;
+            this.categories = categories;
+            this.accessCategories = accessCategories;
+            this.hashTarget = hashTarget;
+        }
+    }
+
+    private Resolved resolve(FimState now, FileEvent.Side side) {
+        if (resolvedFor != now) {
+            resolvedSides.clear();
+            resolvedFor = now;
+        }
+        Resolved resolved = resolvedSides.get(probe.of(side));
+        if (resolved != null) {
+            return resolved;
+        }
+        byte[] namespacePath = namespacePath(side);
+        byte[] targetPath = hostPath(now.watch(), side, namespacePath);
+        if (Arrays.equals(targetPath, namespacePath)) {
+            targetPath = namespacePath; // the host's view is the process's: one array
+        }
+        String text = PathBytes.text(targetPath);
+        List<String> categories = now.matcher().categoriesOf(text);
+        List<String> accessCategories = new ArrayList<>();
+        for (String category : categories) {
+            if (now.matcher().accessesReported(category)) {
+                accessCategories.add(category);
+            }
+        }
+        resolved = new Resolved(namespacePath, targetPath, text, categories, List.copyOf(accessCategories),
+                side.rootIno() != 0 ? FileHasher.target(targetPath) : null);
+        if (resolvedSides.size() >= RESOLVED_CAPACITY) {
+            resolvedSides.clear();
+        }
+        resolvedSides.put(new SideKey().of(side), resolved);
+        return resolved;
+    }
+
+    /** The side fields the paths are computed from, compared by content. */
+    private static final class SideKey {
+        private long rootIno;
+        private int rootDev;
+        private int depth;
+        private int nameSkip;
+        private int flags;
+        private byte[] path;
+        private byte[] name;
+        private byte[] levels;
+        private int hash;
+
+        SideKey of(FileEvent.Side side) {
+            rootIno = side.rootIno();
+            rootDev = side.rootDev();
+            depth = side.depth();
+            nameSkip = side.nameSkip();
+            flags = side.flags();
+            path = side.path();
+            name = side.name();
+            levels = side.levels();
+            int h = Long.hashCode(rootIno) * 31 + rootDev;
+            h = (h * 31 + depth) * 31 + nameSkip;
+            h = h * 31 + flags;
+            h = h * 31 + Arrays.hashCode(path);
+            h = h * 31 + Arrays.hashCode(name);
+            hash = h * 31 + Arrays.hashCode(levels);
+            return this;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SideKey k && k.hash == hash && k.rootIno == rootIno && k.rootDev == rootDev
+                    && k.depth == depth && k.nameSkip == nameSkip && k.flags == flags
+                    && Arrays.equals(k.path, path) && Arrays.equals(k.name, name)
+                    && Arrays.equals(k.levels, levels);
         }
     }
 

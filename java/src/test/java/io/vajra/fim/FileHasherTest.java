@@ -200,6 +200,37 @@ class FileHasherTest {
     }
 
     @Test
+    void aCallerJoinsItsPreviousSlotWhileItWaitsAndNotOnceItIsTaken() throws Exception {
+        Path f = dir.resolve("joined");
+        try (FileHasher h = new FileHasher(MIB, 16, 0, java.time.Duration.ofMillis(300))) {
+            FileHasher.Target target = FileHasher.target(bytes(f));
+            Files.writeString(f, "one");
+            Result first = h.submitChecked(target, null);
+            Files.writeString(f, "two");
+            Result second = h.submitChecked(target, first);
+            assertTrue(first == second, "a write while the request waits joins it");
+            assertTrue(h.awaitIdle(WAIT));
+            assertDigests("two".getBytes(StandardCharsets.UTF_8), first);
+            Files.writeString(f, "three");
+            Result third = h.submitChecked(target, first);
+            assertTrue(third != first, "a finished slot is not joined");
+            assertTrue(h.awaitIdle(WAIT));
+            assertDigests("three".getBytes(StandardCharsets.UTF_8), third);
+            assertEquals(3, counter(h, "hash_requests"));
+            assertEquals(1, counter(h, "hash_coalesced"));
+        }
+    }
+
+    @Test
+    void asciiAndNonAsciiNamesConvertToTheSamePathsAsBefore() {
+        assertEquals(Path.of("/a b/c\nd"), FileHasher.toPath("/a b/c\nd".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(Path.of("/a//b/"), FileHasher.toPath("/a//b/".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(null, FileHasher.toPath(new byte[] {'/', 'a', 0, 'b'}));
+        assertEquals("no path", FileHasher.target(null).refusal());
+        assertEquals("not an absolute path", FileHasher.target(new byte[] {'a'}).refusal());
+    }
+
+    @Test
     void overflowingTheQueueFailsAtOnceAndNothingStaysPending() throws Exception {
         // No cache and a big file: each accepted request costs the thread milliseconds,
         // while a submit costs microseconds, so a one-slot queue overflows.

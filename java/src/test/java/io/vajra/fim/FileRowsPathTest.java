@@ -216,4 +216,47 @@ class FileRowsPathTest {
         byte[] expected = {'/', 's', 'r', 'v', '/', 'd', 'a', 't', 'a', '/', (byte) 0xff, '\n', 'x'};
         assertArrayEquals(expected, FileRows.hostPath(watch, side, FileRows.namespacePath(side)));
     }
+
+    // Rows as FileRows makes them: a side is resolved once per configuration.
+
+    private static FileEvent updated(FileEvent.Side side) {
+        return new FileEvent(io.vajra.bpf.FileRecordLayout.OP_UPDATED, 1, System.currentTimeMillis() * 1_000_000L, 0, 0, 77, 5, 0, 0, 0, DEV, 0100644,
+                0, 0, 300, 300, 1, 0, 0, 0, 0, -1, 0, 300, 0, 3, 01101, 0, 3,
+                io.vajra.bpf.FileRecordLayout.FLAG_HAS_INODE, side, FileEvent.Side.NONE, bytes("w"), null);
+    }
+
+    private static String row(FileChange c) {
+        return c.action() + " " + c.category() + " " + new String(c.targetPath(), StandardCharsets.UTF_8) + " "
+                + new String(c.namespacePath(), StandardCharsets.UTF_8) + " " + c.hash().failure();
+    }
+
+    @Test
+    void aSideSeenAgainGivesTheSameRowsAndANewConfigurationIsAppliedAtOnce() throws ConfigException {
+        io.vajra.event.EventStore<FileChange> store =
+                new io.vajra.event.EventStore<>(io.vajra.event.StoreSettings.defaults());
+        FimMatcher other = new FimMatcher(FimConfig.parse("{\"file_paths\":{\"other\":[\"/srv/data/%%\"]}}"));
+        java.util.concurrent.atomic.AtomicReference<FileRows.FimState> state = new java.util.concurrent.atomic.AtomicReference<>(
+                new FileRows.FimState(new FimMatcher(FimConfig.parse(
+                        "{\"file_paths\":{\"data\":[\"/srv/data/%%\"],\"etc\":[\"/etc/%\"]}}")), watch));
+        try (FileHasher hasher = new FileHasher(0, 1, 0)) {
+            FileRows rows = new FileRows(store, state::get, hasher, created -> { });
+            FileEvent.Side x = fd("/srv/data", 2, "/mnt/bind/app/x.conf");
+            rows.accept(updated(x), new byte[0], new byte[0]);
+            rows.accept(updated(fd("/srv/data", 2, "/mnt/bind/app/x.conf")), new byte[0], new byte[0]);
+            rows.accept(updated(fd("/srv/data", 1, "/srv/data/y")), new byte[0], new byte[0]);
+            state.set(new FileRows.FimState(other, watch));
+            rows.accept(updated(x), new byte[0], new byte[0]);
+            rows.flush();
+            List<String> made = new java.util.ArrayList<>();
+            io.vajra.event.EventSlice<FileChange> slice = store.read(io.vajra.event.EventRange.ALL);
+            for (int i = 0; i < slice.size(); i++) {
+                made.add(row(slice.event(i)));
+            }
+            assertEquals(List.of(
+                    "UPDATED data /srv/data/app/x.conf /mnt/bind/app/x.conf hashing disabled",
+                    "UPDATED data /srv/data/app/x.conf /mnt/bind/app/x.conf hashing disabled",
+                    "UPDATED data /srv/data/y /srv/data/y hashing disabled",
+                    "UPDATED other /srv/data/app/x.conf /mnt/bind/app/x.conf hashing disabled"), made);
+        }
+    }
 }
