@@ -34,8 +34,10 @@
 # per-round ratios), the events captured against the ground truth, events lost, the
 # monitor's CPU per 1,000 events it handled, its peak RSS. Then Vajra's pipeline ceiling
 # (an open storm from CEILING_WORKERS processes in the watched tree, for each ring size
-# of CEILING_RINGS: events/s drained into the store, and lost) and bench/osquery-bench.sh
-# (launch to registered, generate rows/s through Thrift for OSQ_ROWS rows).
+# of CEILING_RINGS: events/s drained into the store, and lost), the consumer's own drain
+# ceiling (bench/drain-ceiling.sh: DRAIN_COUNT records put in a DRAIN_RING ring while Vajra
+# is stopped, then drained) and bench/osquery-bench.sh (launch to registered, generate
+# rows/s through Thrift for OSQ_ROWS rows).
 #
 # Writes bench/out/<timestamp>/ (report.md, performance.png, results.tsv, logs) and, with
 # PUBLISH=1 (the default), copies the report and chart to docs/performance.md and .png.
@@ -48,7 +50,7 @@ cd "$(dirname "$0")/.."
 
 # The settings, and which of them the caller gave (the report's "exact command").
 SETTINGS="ROUNDS FILE_COUNT EXEC_COUNT EXEC_WORKERS CONN_COUNT GETPID_COUNT BUILD_RUNS WORKLOADS CONFIGS
-	AUDITD CEILING CEILING_COUNT CEILING_WORKERS CEILING_RINGS OSQUERY OSQ_ROWS OSQ_LAUNCHES OSQ_GENERATES
+	AUDITD CEILING CEILING_COUNT CEILING_WORKERS CEILING_RINGS DRAIN_COUNT DRAIN_ROUNDS DRAIN_RING OSQUERY OSQ_ROWS OSQ_LAUNCHES OSQ_GENERATES
 	VAJRA VAJRA_OPTS VAJRA_LOGS VAJRA_JAVA_OPTS WARMUP PUBLISH OUT"
 given=""
 for v in $SETTINGS; do
@@ -72,6 +74,9 @@ CEILING=${CEILING:-1}
 CEILING_COUNT=${CEILING_COUNT:-500000}
 CEILING_WORKERS=${CEILING_WORKERS:-2}
 CEILING_RINGS=${CEILING_RINGS:-16M 1M}
+DRAIN_COUNT=${DRAIN_COUNT:-1000000}
+DRAIN_ROUNDS=${DRAIN_ROUNDS:-3}
+DRAIN_RING=${DRAIN_RING:-512M}
 OSQUERY=${OSQUERY:-1}
 OSQ_ROWS=${OSQ_ROWS:-50000}
 OSQ_LAUNCHES=${OSQ_LAUNCHES:-5}
@@ -242,8 +247,7 @@ sizing() { # rows -> "events_max store_mib java_opts"
 	local max=$(($1 * 2 + 20000)) mib java
 	mib=$(((max * 1024 + (1 << 20) - 1) >> 20))
 	[ "$mib" -ge 64 ] || mib=64
-	java="-XX:+UseSerialGC -Xmx384m"
-	[ "$mib" -gt 128 ] && java="-XX:+UseSerialGC -Xmx$((mib * 2 + 256))m"
+	java=$(store_java_opts "$mib")
 	[ -n "${VAJRA_JAVA_OPTS+set}" ] && java=$VAJRA_JAVA_OPTS
 	echo "$max $mib $java"
 }
@@ -732,9 +736,21 @@ for round in $(seq "$ROUNDS"); do
 done
 
 ceiling_rows_md=""
+drain_status=""
 if [ "$CEILING" = 1 ]; then
 	: >"$OUT/ceiling.md"
 	for ring in $CEILING_RINGS; do ceiling_run "$ring"; done
+	# The consumer's own ceiling, the producers out of its way (bench/drain-ceiling.sh), with
+	# the launcher's JVM options and the shipped store sizes, as a deployment runs.
+	log "drain ceiling: COUNT=$DRAIN_COUNT WORKERS=$CEILING_WORKERS ROUNDS=$DRAIN_ROUNDS RING=$DRAIN_RING"
+	[ -n "$user_java_opts" ] && export VAJRA_JAVA_OPTS="$user_java_opts" || unset VAJRA_JAVA_OPTS
+	if COUNT=$DRAIN_COUNT WORKERS=$CEILING_WORKERS ROUNDS=$DRAIN_ROUNDS RING=$DRAIN_RING STORE=default \
+		VAJRA=$VAJRA bench/drain-ceiling.sh >"$OUT/drain-ceiling.md" 2>"$OUT/drain-ceiling.log"; then
+		drain_status=ok
+	else
+		drain_status="failed (exit $?)"
+		log "drain-ceiling $drain_status; see $OUT/drain-ceiling.log"
+	fi
 fi
 
 osquery_status=""
@@ -956,6 +972,24 @@ report="$OUT/report.md"
 		echo "Where rows/s matches the storm's ops/s and nothing was lost, the pipeline kept up: its ceiling lies"
 		echo "above what the storm's processes produce on this machine. A smaller ring shows where losses begin"
 		echo "when the consumer falls behind (on 2 CPUs the storm's processes compete with it for the CPUs)."
+		echo
+		echo "### The consumer's own ceiling"
+		echo
+		echo "The storms above cannot outrun Vajra on 2 CPUs. \`bench/drain-ceiling.sh\` takes the producers out"
+		echo "of its way: Vajra's JVM is stopped (SIGSTOP) while $CEILING_WORKERS file storms put $(num "$DRAIN_COUNT" 0) records into a"
+		echo "$DRAIN_RING ring, then continued and timed until its collector went idle (schedstat, no SQL). The"
+		echo "launcher's JVM options and the shipped store sizes (\`--events-max 50000\`: a full store evicting"
+		echo "as it goes, as a deployment runs); the first round is a warm-up, not reported."
+		echo
+		if [ "$drain_status" = ok ]; then
+			cat "$OUT/drain-ceiling.md"
+		else
+			echo "**drain-ceiling.sh $drain_status**; the end of its log:"
+			echo
+			echo '```'
+			tail -20 "$OUT/drain-ceiling.log"
+			echo '```'
+		fi
 	fi
 	if [ "$OSQUERY" = 1 ]; then
 		echo

@@ -77,7 +77,7 @@ if [ "$STORE" = all ]; then
 	rows=$((WARMUP + ROUNDS * COUNT + 20000))
 	mib=$(((rows * 1024 + (1 << 20) - 1) >> 20))
 	store_opts=(--events-max "$rows" --store-bytes "${mib}M")
-	[ -n "${VAJRA_JAVA_OPTS+set}" ] || export VAJRA_JAVA_OPTS="-XX:+UseSerialGC -Xmx$((mib * 2 + 256))m"
+	[ -n "${VAJRA_JAVA_OPTS+set}" ] || VAJRA_JAVA_OPTS=$(store_java_opts "$mib") && export VAJRA_JAVA_OPTS
 fi
 
 # shellcheck disable=SC2086 # options are words

@@ -41,7 +41,7 @@ events_max=$((COUNT * 2 + 1000))
 store_mib=$(((COUNT * 1024 + (1 << 20) - 1) >> 20))
 [ "$store_mib" -ge 64 ] || store_mib=64
 if [ -z "${VAJRA_JAVA_OPTS+set}" ] && [ "$store_mib" -gt 128 ]; then
-	export VAJRA_JAVA_OPTS="-XX:+UseSerialGC -Xmx$((store_mib * 2 + 256))m"
+	VAJRA_JAVA_OPTS=$(store_java_opts "$store_mib") && export VAJRA_JAVA_OPTS
 fi
 
 rm -rf "$WATCHED" "$UNWATCHED"

@@ -48,3 +48,12 @@ cpu_ms() {
 rss_kib() {
 	awk '/^VmRSS/ { print $2 }' "/proc/$1/status"
 }
+
+# JVM options for a store of $1 MiB: the launcher's own (the Makefile's JVM_DEFAULTS: serial
+# GC, a fixed young generation where a full store's rows die young) with a heap twice the
+# store, for the benches that size their stores to keep every row.
+store_java_opts() {
+	local heap=$(($1 * 2 + 256))
+	[ "$heap" -ge 384 ] || heap=384
+	echo "-XX:+UseSerialGC -Xms128m -Xmx${heap}m -Xmn96m -XX:SurvivorRatio=3 -XX:TargetSurvivorRatio=90"
+}

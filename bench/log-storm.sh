@@ -71,7 +71,7 @@ events_max=$(((COUNT + WARMUP) * 2 + 1000))
 store_mib=$((((COUNT + WARMUP) * (LINE_BYTES + 260) * 2 + (1 << 20) - 1) >> 20))
 [ "$store_mib" -ge 64 ] || store_mib=64
 if [ -z "${VAJRA_JAVA_OPTS+set}" ] && [ "$store_mib" -gt 128 ]; then
-	export VAJRA_JAVA_OPTS="-XX:+UseSerialGC -Xmx$((store_mib * 2 + 256))m"
+	VAJRA_JAVA_OPTS=$(store_java_opts "$store_mib") && export VAJRA_JAVA_OPTS
 fi
 
 rm -rf "$LOGS"
@@ -265,7 +265,7 @@ if [ "$FLOOD" != only ]; then
 	echo "median lines/s: bare $(median "${bares[@]}"), attached $(median "${attacheds[@]}");" \
 		"median ratio to bare: $(median "${ratios[@]}") over $ROUNDS rounds, $(nproc) CPUs, kernel $(uname -r)"
 	echo "store: --events-max $events_max --store-bytes ${store_mib}M${VAJRA_OPTS:+ $VAJRA_OPTS};" \
-		"JVM: ${VAJRA_JAVA_OPTS:-launcher default (-XX:+UseSerialGC -Xmx384m)}"
+		"JVM: ${VAJRA_JAVA_OPTS:-the launcher's defaults}"
 fi
 
 if [ "$FLOOD" != 0 ]; then
