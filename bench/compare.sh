@@ -254,7 +254,7 @@ sizing() { # rows -> "events_max store_mib java_opts"
 	echo "$max $mib $java"
 }
 # the attach warm-up's rows too (see attach_warmup): 30,000 file, 3 per exec, 6 per connection
-warmup_rows=$((WARMUP == 1 ? 30000 + 3 * 1000 + 6 * 5000 : 0))
+warmup_rows=$((WARMUP == 1 ? 30000 + 3 * 4000 + 6 * 5000 : 0))
 read -r events_max store_mib java_opts < <(sizing $((wl_rows + warmup_rows / 2)))
 read -r ceil_events_max ceil_store_mib ceil_java_opts < <(sizing $((CEILING_COUNT * CEILING_WORKERS + 20000)))
 if [ "$VAJRA_LOGS" = 1 ]; then
@@ -574,7 +574,7 @@ attach_warmup() {
 	# after ~10,000 calls): an agent runs for days, its start-up compiling is paid once and
 	# reported by itself (start-up CPU), not inside the first workload's window.
 	"$work/file_storm" 30000 "$TREE/w1" >/dev/null
-	"$work/exec_storm" 1000 2 "cmp-$$-warmup" >/dev/null
+	"$work/exec_storm" 4000 2 "cmp-$$-warmup" >/dev/null
 	"$work/socket_storm" 5000 >/dev/null
 	sleep 1
 }
@@ -848,7 +848,7 @@ report="$OUT/report.md"
 	echo "| date | $started |"
 	echo "| Vajra | commit $commit; workloads: \`--events-max $events_max --store-bytes ${store_mib}M\`, JVM \`$java_opts\`$([ "$CEILING" = 1 ] && echo "; ceiling: \`--events-max $ceil_events_max --store-bytes ${ceil_store_mib}M\`, JVM \`$ceil_java_opts\`") |"
 	echo "| tools | $bpftrace_version; $java_version; $(gcc --version | head -1) |"
-	echo "| rounds | ROUNDS=$ROUNDS (each configuration once per round, in the order above)$([ "$WARMUP" = 1 ] && echo "; not counted: one run of each workload before the first round, and after each attach a warm-up (30,000 file ops, 1,000 execs, 5,000 connections) and 1 s, then until Vajra's threads are idle") |"
+	echo "| rounds | ROUNDS=$ROUNDS (each configuration once per round, in the order above)$([ "$WARMUP" = 1 ] && echo "; not counted: one run of each workload before the first round, and after each attach a warm-up (30,000 file ops, 4,000 execs, 5,000 connections) and 1 s, then until Vajra's threads are idle") |"
 	echo "| counts | FILE_COUNT=$FILE_COUNT, EXEC_COUNT=$EXEC_COUNT (EXEC_WORKERS=$EXEC_WORKERS), CONN_COUNT=$CONN_COUNT, GETPID_COUNT=$GETPID_COUNT, BUILD_RUNS=$BUILD_RUNS |"
 	echo "| ceiling | $([ "$CEILING" = 1 ] && echo "CEILING_COUNT=$CEILING_COUNT × CEILING_WORKERS=$CEILING_WORKERS, rings $CEILING_RINGS" || echo "not run (CEILING=0)") |"
 	echo "| osquery | $([ "$OSQUERY" = 1 ] && echo "OSQ_ROWS=$OSQ_ROWS, OSQ_LAUNCHES=$OSQ_LAUNCHES, OSQ_GENERATES=$OSQ_GENERATES" || echo "not run (OSQUERY=0)") |"
