@@ -117,11 +117,7 @@ final class ResponseWriter {
                 writer.putRows(generated);
             } else {
                 for (Map<String, String> row : rows) {
-                    if (row instanceof RowMap fast) {
-                        writer.putRow(fast.layout(), fast.columnValues(), fast.used(), fast.reader());
-                    } else {
-                        writer.putMap(row);
-                    }
+                    writer.putMap(row);
                 }
             }
             writer.flush();

@@ -10,8 +10,9 @@ import java.util.Set;
 /**
  * One row of a generate response: column name -> value text, NULLs absent. A view over the
  * table's row array: nothing is hashed and no text exists until the row is written.
- * {@link ResponseWriter} encodes it straight from the values; as a {@link Map} (for tests,
- * or a protocol other than binary) values become text on demand.
+ * {@link ResponseWriter} encodes a generate's rows straight from their values, with the same
+ * {@link #present} rule; as a {@link Map} (for tests, or a protocol other than binary) values
+ * become text on demand.
  *
  * <p>Immutable (the row array is owned once the table hands it over).
  */
@@ -34,22 +35,6 @@ final class RowMap extends AbstractMap<String, String> {
         this.used = used;
         this.reader = reader;
         this.size = presentCount(layout, row, used, reader);
-    }
-
-    RowLayout layout() {
-        return layout;
-    }
-
-    Object[] columnValues() {
-        return row;
-    }
-
-    boolean[] used() {
-        return used;
-    }
-
-    String reader() {
-        return reader;
     }
 
     /** Whether column i has a value to send (read, and not NULL). */
