@@ -229,10 +229,13 @@ hwm_kib() {
 	return 0
 }
 # Waits until process $1's CPU time stops growing (its backlog is drained), at most $2 s.
-settle_cpu() {
-	local prev=-1 now i
-	for ((i = 0; i < $2 * 4; i++)); do
-		now=$(cpu_now "$1")
+settle_cpu() { settle "$2" cpu_now "$1"; }
+# Waits until the CPU figure printed by command $2... stops growing for 0.25 s, at most $1 s.
+settle() {
+	local seconds=$1 prev=-1 now i
+	shift
+	for ((i = 0; i < seconds * 4; i++)); do
+		now=$("$@")
 		[ "$now" = "$prev" ] && return 0
 		prev=$now
 		nap 0.25
@@ -314,15 +317,7 @@ vajra_count_sql() {
 # Waits until Vajra's own threads (vajra-*: collector, hasher, ...) have used no CPU for
 # 0.25 s, at most $1 s: the events are decoded and stored, and no SQL ran meanwhile (the
 # shell copies new rows into SQLite before a statement: that is the querier's cost).
-settle_pipeline() {
-	local prev=-1 now i
-	for ((i = 0; i < $1 * 4; i++)); do
-		now=$(vajra_threads_cpu "$vajra_pid")
-		[ "$now" = "$prev" ] && return 0
-		prev=$now
-		nap 0.25
-	done
-}
+settle_pipeline() { settle "$1" vajra_threads_cpu "$vajra_pid"; }
 
 measure_vajra() { # workload marker dir
 	local cpu0 dec0 lost0 sql="" last now expected eid0 cpu1 pipe0 pipe1
