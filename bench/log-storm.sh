@@ -13,7 +13,7 @@
 # deadline DRAIN_SECONDS), the unattributed lines, rows that are not an intact line of
 # the workload (bad: wrong length or content, truncated, incomplete), what was lost
 # (log_bytes_skipped, log_write_ranges_dropped, the log store's evictions, the kernel's
-# lost_write_inflight and lost_ring_full), how long the tail took to drain after the
+# lost_ring_full), how long the tail took to drain after the
 # writer exited, Vajra's CPU per 1,000 lines (whole process, JIT and the drain queries
 # included; and the threads vajra-logs and vajra-collector), the three busiest threads
 # by name, and Vajra's RSS once drained. "captured" counts attributed rows only (pid is
@@ -152,7 +152,7 @@ busiest() {
 # Reads the log counters into s_<name> (0 when absent); one query, unique column names.
 q=0
 names=(log_lines log_lines_unattributed log_bytes_skipped log_lines_skipped log_write_ranges_dropped log_files_tailed
-	sent_write lost_write_inflight lost_ring_full rows evicted_capacity evicted_bytes dropped_oversize)
+	sent_write lost_ring_full rows evicted_capacity evicted_bytes dropped_oversize)
 stats() {
 	q=$((q + 1))
 	local cols="" n
@@ -251,7 +251,7 @@ if [ "$FLOOD" != only ]; then
 		ratio=$(awk -v a="$attached" -v b="$bare" 'BEGIN { printf "%.3f", a / b }')
 		bares+=("$bare") attacheds+=("$attached") ratios+=("$ratio")
 		evicted=$((s_evicted_capacity + s_evicted_bytes + s_dropped_oversize))
-		k_lost=$((s_lost_write_inflight + s_lost_ring_full))
+		k_lost=$s_lost_ring_full
 		[ "$lines" = "$COUNT" ] || echo "log-storm: the writer wrote $lines lines, not $COUNT" >&2
 		printf "$row" "$round" "$bare" "$attached" "$ratio" "$captured" "$lines" "$s_log_lines_unattributed" "$bad" \
 			"$s_log_bytes_skipped" "$s_log_write_ranges_dropped" "$evicted" "$k_lost" "$drain_s" \
@@ -319,7 +319,7 @@ if [ "$FLOOD" != 0 ]; then
 		"(store rows, warm-up included, $s_rows; evicted capacity $s_evicted_capacity, bytes $s_evicted_bytes, oversize $s_dropped_oversize)"
 	echo "unattributed $s_log_lines_unattributed, bad $bad, log_bytes_skipped $s_log_bytes_skipped" \
 		"($((s_log_bytes_skipped >> 20)) MiB; log_lines_skipped $s_log_lines_skipped), write ranges dropped $s_log_write_ranges_dropped," \
-		"kernel sent_write $s_sent_write lost_write_inflight $s_lost_write_inflight lost_ring_full $s_lost_ring_full"
+		"kernel sent_write $s_sent_write lost_ring_full $s_lost_ring_full"
 	echo "processed: $(awk -v l="$s_log_lines" -v t="$busy" 'BEGIN { printf "%.0f", (t > 0 ? l / t : 0) }') lines/s" \
 		"($s_log_lines rows over ${busy}s from the writer's start to drained)," \
 		"Vajra CPU $cpu ms ($(per_k "$cpu" "$s_log_lines") ms/1k rows)"

@@ -25,6 +25,15 @@
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 #define VJ_BTF(type, ptr) ((type *)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(type)))
 
+/* The current syscall's saved user registers. An exit tracepoint carries only the
+ * return value, but the arguments are still there: x86-64 passes them in registers
+ * the kernel saves at entry and does not change. Reading them at the exit spares
+ * an enter program, and its tracepoint, on every such call of the machine. */
+static __always_inline struct pt_regs *syscall_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
 /* Settings written by the loader before load (rodata). */
 const volatile __u64 wakeup_threshold = 1 << 20; /* pending bytes that force a wake-up */
 const volatile __u32 iterator_slot = 0;          /* scratch slot of the start-up iterator */

@@ -103,7 +103,6 @@ enum vj_stat {
 	VJ_STAT_FILE_UNTRACKED,     /* a file open for writing could not be followed to its close (map full, or over 16 held at exit) */
 	VJ_STAT_FILE_TOO_DEEP,      /* a path deeper than the filter walks: treated as unwatched */
 	VJ_STAT_SENT_WRITE,         /* log writes sent */
-	VJ_STAT_LOST_WRITE_INFLIGHT, /* write-in-flight map full: a log write went unattributed */
 	VJ_STAT_MAX,
 };
 

@@ -113,23 +113,6 @@ struct {
 	__type(value, struct file_call);
 } fim_calls SEC(".maps");
 
-/* An open between its enter and its exit: what only the call knows (O_TRUNC is
- * gone from the file's flags by the exit). Task storage rather than a hash entry
- * inserted and deleted around every open for writing on the machine: after a
- * thread's first open it is one cached lookup each way; it dies with the task. */
-struct open_call {
-	__u32 flags;
-	__u16 syscall;
-	__u16 pending;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct open_call);
-} open_calls SEC(".maps");
-
 static __always_inline bool is_open(long nr)
 {
 	return nr == NR_OPEN || nr == NR_OPENAT || nr == NR_CREAT || nr == NR_OPENAT2;
@@ -788,7 +771,29 @@ static __always_inline void hold(__u32 tgid, int delta)
 	}
 }
 
-static __always_inline void open_done(long ret, __u16 syscall, __u32 open_flags)
+/* An open's flags, at its exit: O_TRUNC is gone from the file's by then. */
+static __always_inline __u32 open_call_flags(__u16 syscall)
+{
+	struct pt_regs *regs = syscall_regs();
+	switch (syscall) {
+	case NR_OPEN:
+		return regs->si;
+	case NR_CREAT:
+		return O_CREAT | O_WRONLY | O_TRUNC;
+	case NR_OPENAT:
+		return regs->dx;
+	default: { /* openat2: the flags of its struct open_how, still in the caller's memory */
+		__u64 how_flags = 0;
+		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)regs->dx);
+		return how_flags;
+	}
+	}
+}
+
+/* An open is judged at its exit only, on the file it made: no enter program, so
+ * the machine's opens pay one program each (and only this check when the file
+ * is not written, created or watched for accesses). */
+static __always_inline void open_done(long ret, __u16 syscall)
 {
 	struct file *file = fd_file(ret);
 	if (!file)
@@ -807,6 +812,7 @@ static __always_inline void open_done(long ret, __u16 syscall, __u32 open_flags)
 	bool accesses = root && (root->flags & VJ_ROOT_ACCESSES);
 	if (!writing && !created && !accesses)
 		return;
+	__u32 open_flags = open_call_flags(syscall);
 	__u16 flags = created ? VJ_FF_CREATED : 0;
 	if (created || accesses)
 		send_fd_event(file, created ? VJ_OP_FILE_CREATED : VJ_OP_FILE_OPENED, syscall, ret, ret,
@@ -994,7 +1000,6 @@ int BPF_PROG(file_exit_process, struct task_struct *task)
  */
 enum call_kind {
 	CALL_NONE = 0,
-	CALL_OPEN,     /* remember the flags; judged on the file at exit */
 	CALL_FD,       /* acts on an open file */
 	CALL_NAMES,    /* acts on one or two names */
 	CALL_MAYBE_FD, /* a name, or with "" + AT_EMPTY_PATH (or NULL) dirfd itself */
@@ -1020,19 +1025,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct enter_state);
 } enter_scratch SEC(".maps");
-
-static __always_inline void remember_open(struct file_call *c)
-{
-	struct open_call *oc = bpf_task_storage_get(&open_calls, bpf_get_current_task_btf(), 0,
-						    BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!oc) {
-		count(VJ_STAT_LOST_FILE_INFLIGHT);
-		return;
-	}
-	oc->flags = c->flags;
-	oc->syscall = c->syscall;
-	oc->pending = 1;
-}
 
 static __always_inline void remember(struct file_call *c)
 {
@@ -1107,11 +1099,6 @@ static __always_inline void enter_call(struct enter_state *st, __u8 *buf)
 		c->fd = r->dirfd[0];
 	}
 	switch (r->kind) {
-	case CALL_OPEN:
-		/* read-only, and nothing reports reads: no interest */
-		if ((c->flags & (O_ACCMODE | O_CREAT | O_TRUNC)) || fim_accesses)
-			remember_open(c);
-		break;
 	case CALL_FD:
 		enter_fd(c);
 		break;
@@ -1144,25 +1131,6 @@ int file_enter(struct trace_event_raw_sys_enter *ctx)
 	r->dirfd[0] = r->dirfd[1] = AT_FDCWD;
 	r->name[0] = (const char *)a[0];
 	switch (nr) {
-	case NR_OPEN:
-		r->kind = CALL_OPEN;
-		c->flags = a[1];
-		break;
-	case NR_CREAT:
-		r->kind = CALL_OPEN;
-		c->flags = O_CREAT | O_WRONLY | O_TRUNC;
-		break;
-	case NR_OPENAT:
-		r->kind = CALL_OPEN;
-		c->flags = a[2];
-		break;
-	case NR_OPENAT2: {
-		__u64 how_flags = 0;
-		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a[2]);
-		r->kind = CALL_OPEN;
-		c->flags = how_flags;
-		break;
-	}
 	case NR_TRUNCATE:
 		c->op = VJ_OP_FILE_UPDATED;
 		break;
@@ -1309,12 +1277,8 @@ int file_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	long ret = ctx->ret;
 	if (is_open(ctx->id)) {
-		struct open_call *oc = bpf_task_storage_get(&open_calls, bpf_get_current_task_btf(), 0, 0);
-		if (!oc || !oc->pending)
-			return 0;
-		oc->pending = 0;
 		if (ret >= 0)
-			open_done(ret, oc->syscall, oc->flags);
+			open_done(ret, ctx->id);
 		return 0;
 	}
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();

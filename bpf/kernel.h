@@ -259,6 +259,7 @@ struct linux_binprm {
 
 struct pt_regs {
 	unsigned long orig_ax;
+	unsigned long di, si, dx, r10; /* a syscall's first four arguments (x86-64) */
 };
 
 struct seq_file;

@@ -312,8 +312,7 @@ int execveat_exit(struct trace_event_raw_sys_exit *ctx)
 static __always_inline __u16 fork_op(struct task_struct *child)
 {
 #if defined(__TARGET_ARCH_x86)
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	switch (BPF_CORE_READ(regs, orig_ax)) {
+	switch (syscall_regs()->orig_ax) {
 	case NR_FORK:
 		return VJ_OP_FORK;
 	case NR_VFORK:

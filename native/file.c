@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The syscalls the file programs are attached to (enter and exit). A syscall
- * this kernel lacks (setxattrat before 6.13) is skipped. */
+/* The syscalls the file programs are attached to: opens at their exit only (the
+ * file they made is judged there), the calls by name or fd at enter and exit,
+ * closes at enter. A syscall this kernel lacks (setxattrat before 6.13) is skipped. */
+static const char *const OPEN_CALLS[] = {"open", "creat", "openat", "openat2"};
 static const char *const NAMED_CALLS[] = {
-	"open", "creat", "openat", "openat2", "truncate", "ftruncate", "unlink", "rmdir",
+	"truncate", "ftruncate", "unlink", "rmdir",
 	"unlinkat", "rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat",
 	"mkdir", "mkdirat", "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown",
 	"lchown", "fchownat", "setxattr", "lsetxattr", "fsetxattr", "removexattr",
@@ -26,9 +28,10 @@ static const char *const NAMED_CALLS[] = {
 };
 static const char *const CLOSING_CALLS[] = {"close", "dup2", "dup3"};
 
+#define OPENS (sizeof(OPEN_CALLS) / sizeof(OPEN_CALLS[0]))
 #define NAMED (sizeof(NAMED_CALLS) / sizeof(NAMED_CALLS[0]))
 #define CLOSING (sizeof(CLOSING_CALLS) / sizeof(CLOSING_CALLS[0]))
-#define MAX_LINKS (2 * NAMED + CLOSING + 1)
+#define MAX_LINKS (OPENS + 2 * NAMED + CLOSING + 1)
 
 struct vj_files {
 	struct file_bpf *skel;
@@ -90,6 +93,8 @@ static int attach(struct vj_files *f, char *err, size_t err_size)
 		if (link)
 			f->links[f->nlinks++] = link;
 	}
+	if (!rc)
+		rc = vj_attach_syscalls(skel->progs.file_exit, "sys_exit_", OPEN_CALLS, OPENS, f->links, &f->nlinks);
 	if (!rc)
 		rc = vj_attach_syscalls(skel->progs.file_exit, "sys_exit_", NAMED_CALLS, NAMED, f->links, &f->nlinks);
 	if (!rc)

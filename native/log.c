@@ -18,7 +18,7 @@ static const char *const WRITE_CALLS[] = {"write", "writev", "pwrite64", "pwrite
 
 struct vj_logs {
 	struct log_bpf *skel;
-	struct bpf_link *links[2 * WRITES + 1];
+	struct bpf_link *links[WRITES];
 	size_t nlinks;
 };
 
@@ -65,18 +65,8 @@ static void detach(struct vj_logs *l)
 
 static int attach(struct vj_logs *l, char *err, size_t err_size)
 {
-	/* Exits first: a write remembered at its entry must find its exit probe. */
 	int rc = vj_attach_syscalls(l->skel->progs.write_exit, "sys_exit_", WRITE_CALLS, WRITES, l->links,
 				    &l->nlinks);
-	if (!rc) {
-		struct bpf_link *link = bpf_program__attach(l->skel->progs.write_thread_exit);
-		rc = link ? 0 : -errno;
-		if (link)
-			l->links[l->nlinks++] = link;
-	}
-	if (!rc)
-		rc = vj_attach_syscalls(l->skel->progs.write_enter, "sys_enter_", WRITE_CALLS, WRITES, l->links,
-					&l->nlinks);
 	if (rc) {
 		vj_describe_failure("attaching the log BPF programs", rc, err, err_size);
 		detach(l);

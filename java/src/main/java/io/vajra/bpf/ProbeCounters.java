@@ -15,7 +15,7 @@ public final class ProbeCounters {
         "lost_ring_full", "lost_too_big", "lost_inflight_full",
         "fault_argv", "fault_path", "lost_no_scratch", "sent_cgroup", "sent_socket", "lost_socket_inflight",
         "sent_file", "lost_file_inflight", "lost_file_untracked", "file_too_deep",
-        "sent_write", "lost_write_inflight",
+        "sent_write",
         // native poller
         "records_decoded", "batches", "lost_malformed", "snapshot_records", "ring_bytes",
     };

@@ -69,8 +69,6 @@ public final class VajraStatsTable implements Table {
         probe(KERNEL, "file_too_deep",
                 "Paths deeper than the kernel filter walks (64 levels): treated as unwatched", "file");
         probe(KERNEL, "sent_write", "Writes to files in watched log directories sent by the kernel", "log");
-        probe(KERNEL, "lost_write_inflight",
-                "Log writes not attributed: a write in flight could not be tracked (map full)", "log");
         probe(NATIVE, "records_decoded", "Records decoded by the poller");
         probe(NATIVE, "batches", "Batches handed from the poller to Java");
         probe(NATIVE, "lost_malformed", "Events lost: the decoder rejected a malformed record");

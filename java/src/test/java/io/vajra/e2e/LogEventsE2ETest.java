@@ -37,6 +37,21 @@ class LogEventsE2ETest {
             print "pid=$$\\n";
             """;
 
+    /** Writes each line with pwrite(2) at the file's end through a descriptor whose own
+     *  position stays 0 (not O_APPEND), then prints its pid. */
+    private static final String PWRITE = """
+            use strict; use warnings; $| = 1;
+            my $file = shift @ARGV;
+            open(my $fh, '+<', $file) or die "$file: $!";
+            for my $line (@ARGV) {
+                my $buf = "$line\\n";
+                my $n = syscall(18, fileno($fh), $buf, length($buf), -s $file);
+                die "pwrite64: $!" if $n != length($buf);
+            }
+            close $fh;
+            print "pid=$$\\n";
+            """;
+
     private static KernelPipeline pipeline;
     private static Path base;
     private static String sources;
@@ -44,12 +59,13 @@ class LogEventsE2ETest {
     @BeforeAll
     static void start() throws IOException {
         base = Files.createTempDirectory(Path.of("/tmp"), "vajra-logs-");
-        for (String dir : List.of("two", "rotate", "copytrunc", "later", "long", "odd", "partial", "ctr")) {
+        for (String dir : List.of("two", "rotate", "copytrunc", "later", "long", "odd", "partial", "ctr", "pw")) {
             Files.createDirectories(base.resolve(dir));
         }
         Files.writeString(base.resolve("two/app.log"), "before vajra\n");
         Files.writeString(base.resolve("rotate/app.log"), "");
         Files.writeString(base.resolve("copytrunc/app.log"), "");
+        Files.writeString(base.resolve("pw/app.log"), "");
         sources = """
                 [{"path": "%1$s/two/app.log", "category": "two"},
                  {"path": "%1$s/rotate/app.log", "category": "rotate"},
@@ -58,7 +74,8 @@ class LogEventsE2ETest {
                  {"path": "%1$s/long/*.log", "category": "long"},
                  {"path": "%1$s/odd/*.log", "category": "odd", "exclude": "^skip"},
                  {"path": "%1$s/partial/*.log", "category": "partial"},
-                 {"path": "%1$s/ctr/*.log", "category": "ctr"}]""".formatted(base);
+                 {"path": "%1$s/ctr/*.log", "category": "ctr"},
+                 {"path": "%1$s/pw/app.log", "category": "pw"}]""".formatted(base);
         pipeline = new KernelPipeline(ProbeSettings.defaults());
         pipeline.watchLogs(sources);
     }
@@ -180,6 +197,20 @@ class LogEventsE2ETest {
         assertEquals(0L, first.get("offset"), "after the truncation, from the start");
         assertEquals(1L, first.get("line_number"));
         assertEquals(Long.valueOf(after), first.get("pid"));
+    }
+
+    @Test
+    void pwriteIsAttributedByItsOffsetArgument() {
+        Path file = base.resolve("pw/app.log");
+        String m = "p-" + UUID.randomUUID();
+        List<String> command = new ArrayList<>(List.of(PERL, "-e", PWRITE, file.toString()));
+        command.addAll(markers(m, 1, 3));
+        long pid = run(command);
+        List<Map<String, Object>> found = rows("pw", m, 3);
+        assertEquals(markers(m, 1, 3), found.stream().map(r -> r.get("line")).toList());
+        // the descriptor's position is 0 throughout: only the offset argument places them
+        assertTrue(found.stream().allMatch(r -> Long.valueOf(pid).equals(r.get("pid"))), found.toString());
+        assertEquals("pwrite64", found.get(0).get("syscall"));
     }
 
     @Test
