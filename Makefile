@@ -20,7 +20,8 @@ PACKAGES := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config cmake
 # generation with survivors of 24 MiB lets a full default store's rows die young instead of
 # filling the old generation: RSS after a 1M-event FIM storm ~250 MiB instead of ~305, GC
 # ~0.2 ms per 1,000 events (bench/drain-ceiling.sh; a smaller young generation costs 4-6x that).
-JVM_DEFAULTS := -XX:+UseSerialGC -Xms128m -Xmx384m -Xmn96m -XX:SurvivorRatio=3 -XX:TargetSurvivorRatio=90
+# No hsperfdata: its sampler wakes the JVM 20 times a second (~1.2 ms CPU per second idle).
+JVM_DEFAULTS := -XX:+UseSerialGC -Xms128m -Xmx384m -Xmn96m -XX:SurvivorRatio=3 -XX:TargetSurvivorRatio=90 -XX:-UsePerfData
 
 .PHONY: all build run test bench deps launchers clean
 

@@ -55,5 +55,5 @@ rss_kib() {
 store_java_opts() {
 	local heap=$(($1 * 2 + 256))
 	[ "$heap" -ge 384 ] || heap=384
-	echo "-XX:+UseSerialGC -Xms128m -Xmx${heap}m -Xmn96m -XX:SurvivorRatio=3 -XX:TargetSurvivorRatio=90"
+	echo "-XX:+UseSerialGC -Xms128m -Xmx${heap}m -Xmn96m -XX:SurvivorRatio=3 -XX:TargetSurvivorRatio=90 -XX:-UsePerfData"
 }

@@ -27,8 +27,13 @@ import java.util.logging.Logger;
  */
 public final class Collector implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Collector.class.getName());
-    /** The ring is drained at least this often; producers also wake us at 1/4 full. */
+    /** The ring is drained at least this often while records flow; producers also wake us
+     *  when records pile up (the kernel side's wake-up threshold). */
     static final int POLL_TIMEOUT_MILLIS = 20;
+    /** After empty polls the wait doubles up to this: every poll is a wake-up, tens of us on
+     *  a VM, and an idle machine should not pay fifty of them a second. The first records
+     *  after a quiet spell wait at most this long (less when they pile up). */
+    static final int IDLE_POLL_TIMEOUT_MILLIS = 100;
     static final int BATCH_BYTES = 4 << 20;
 
     private final ProbeSession session;
@@ -169,10 +174,12 @@ public final class Collector implements AutoCloseable {
     }
 
     private void pollUntilClosed() {
+        int timeout = POLL_TIMEOUT_MILLIS;
         while (running) {
             try {
-                session.poll(batch, POLL_TIMEOUT_MILLIS);
-                BatchReader.read(batch, sink, cgroups);
+                session.poll(batch, timeout);
+                int records = BatchReader.read(batch, sink, cgroups);
+                timeout = records > 0 ? POLL_TIMEOUT_MILLIS : Math.min(2 * timeout, IDLE_POLL_TIMEOUT_MILLIS);
                 flush();
             } catch (RuntimeException e) {
                 // A bad batch must not stop collection: count it, say it once in a while.
