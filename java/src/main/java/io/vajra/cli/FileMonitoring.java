@@ -21,6 +21,9 @@ final class FileMonitoring implements AutoCloseable {
     static final int HASH_CACHE = 4096;
     /** How long a hash request waits for more writes to the same file before it is read. */
     static final java.time.Duration HASH_SETTLE = java.time.Duration.ofMillis(20);
+    /** A file is read for hashing at most once per this: a file rewritten without pause
+     *  costs ten reads a second, not fifty. */
+    static final java.time.Duration HASH_INTERVAL = java.time.Duration.ofMillis(100);
 
     private final EventStore<FileChange> store;
     private final FimService service;
@@ -28,7 +31,7 @@ final class FileMonitoring implements AutoCloseable {
 
     FileMonitoring(StoreSettings storeSettings, long hashMaxBytes, Consumer<String> log) {
         this.store = new EventStore<>(storeSettings);
-        FileHasher hasher = new FileHasher(hashMaxBytes, HASH_QUEUE, HASH_CACHE, HASH_SETTLE);
+        FileHasher hasher = new FileHasher(hashMaxBytes, HASH_QUEUE, HASH_CACHE, HASH_SETTLE, HASH_INTERVAL);
         this.service = new FimService((roots, steps, accesses) -> {
             Probes running = probes.get();
             if (running != null) {

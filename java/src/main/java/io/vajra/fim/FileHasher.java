@@ -26,8 +26,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -110,7 +110,21 @@ public final class FileHasher implements AutoCloseable {
 
     private record Outcome(State state, String md5, String sha1, String sha256, String failure) {}
 
-    private record Request(long seq, Path path, Result result, long queuedNanos) {}
+    /** dueNanos: when the file may be read (settle, or the file's own interval). The queue
+     *  hands requests out in due order, so a busy file's wait does not hold up the others. */
+    private record Request(long seq, Path path, Result result, long dueNanos) implements Delayed {
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            Request o = (Request) other;
+            int byDue = Long.compare(dueNanos, o.dueNanos);
+            return byDue != 0 ? byDue : Long.compare(seq, o.seq);
+        }
+    }
 
     /** fileKey: the file system's identity of the file (device and inode on Linux). */
     private record Key(Object fileKey, long mtimeNanos, long size) {}
@@ -128,7 +142,12 @@ public final class FileHasher implements AutoCloseable {
 
     private final long maxBytes;
     private final long settleNanos;
-    private final BlockingQueue<Request> queue;
+    private final long intervalNanos;
+    // Guarded by lock: when each recently hashed file was last read (the hasher sets it), so
+    // that a file written without pause is read at most once per interval.
+    private final Map<Path, Long> lastRead;
+    private final DelayQueue<Request> queue = new DelayQueue<>(); // at most queueCapacity, under lock
+    private final int queueCapacity;
     private final Map<Key, Digests> cache; // touched by the hasher thread only
     private final Thread thread;           // null when hashing is disabled
     // Guarded by lock: requests queued and not yet taken, by path. A file written again
@@ -174,13 +193,31 @@ public final class FileHasher implements AutoCloseable {
      * serves them all.
      */
     public FileHasher(long maxBytes, int queueCapacity, int cacheEntries, Duration settle) {
-        if (maxBytes < 0 || queueCapacity < 1 || cacheEntries < 0 || settle.isNegative()) {
+        this(maxBytes, queueCapacity, cacheEntries, settle, Duration.ZERO);
+    }
+
+    /**
+     * As above; besides, a file is read at most once per {@code interval}: a request for a
+     * file read less than that ago waits until the interval is over, and the writes made
+     * meanwhile join it. A file rewritten without pause (a busy state file) then costs a few
+     * reads a second instead of one per settle time; its rows share the hash of the content
+     * at the end of each interval.
+     */
+    public FileHasher(long maxBytes, int queueCapacity, int cacheEntries, Duration settle, Duration interval) {
+        if (maxBytes < 0 || queueCapacity < 1 || cacheEntries < 0 || settle.isNegative() || interval.isNegative()) {
             throw new IllegalArgumentException(
-                    "maxBytes >= 0, queueCapacity >= 1, cacheEntries >= 0, settle >= 0 required");
+                    "maxBytes >= 0, queueCapacity >= 1, cacheEntries >= 0, settle >= 0, interval >= 0 required");
         }
         this.maxBytes = maxBytes;
         this.settleNanos = settle.toNanos();
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.intervalNanos = interval.toNanos();
+        this.lastRead = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Path, Long> eldest) {
+                return size() > queueCapacity;
+            }
+        };
+        this.queueCapacity = queueCapacity;
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Key, Digests> eldest) {
@@ -261,11 +298,17 @@ public final class FileHasher implements AutoCloseable {
                 coalesced.increment();
                 return queued;
             }
+            long due = System.nanoTime() + settleNanos;
+            Long read = intervalNanos > 0 ? lastRead.get(path) : null;
+            if (read != null && read + intervalNanos > due) {
+                due = read + intervalNanos;
+            }
             // Offer and bookkeeping under one lock, so close never misses a queued request.
-            if (!queue.offer(new Request(lastSeq + 1, path, result, System.nanoTime()))) {
+            if (queue.size() >= queueCapacity) {
                 queueFull.increment();
                 return rejected("queue full");
             }
+            queue.add(new Request(lastSeq + 1, path, result, due));
             lastSeq++;
             unfinished.add(lastSeq);
             waiting.put(path, result);
@@ -340,17 +383,12 @@ public final class FileHasher implements AutoCloseable {
             } catch (InterruptedException e) {
                 continue; // only close interrupts on purpose; the loop condition decides
             }
-            long wait = request.queuedNanos() + settleNanos - System.nanoTime();
-            if (wait > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(wait); // later writes of the burst join meanwhile
-                } catch (InterruptedException e) {
-                    // close: the loop ends after this request
-                }
-            }
             synchronized (lock) {
                 waiting.remove(request.path(), request.result());
                 request.result().taken = true;
+                if (intervalNanos > 0) {
+                    lastRead.put(request.path(), System.nanoTime());
+                }
             }
             Outcome outcome;
             try {
@@ -466,7 +504,12 @@ public final class FileHasher implements AutoCloseable {
     }
 
     private void failQueued() {
-        for (Request r; (r = queue.poll()) != null; ) {
+        Request[] left;
+        synchronized (lock) {
+            left = queue.toArray(new Request[0]); // due or not
+            queue.clear();
+        }
+        for (Request r : left) {
             finish(r, failure("closed"));
         }
     }

@@ -200,6 +200,30 @@ class FileHasherTest {
     }
 
     @Test
+    void aFileReadLessThanAnIntervalAgoWaitsAndItsNextWritesJoin() throws Exception {
+        Path f = dir.resolve("busy");
+        try (FileHasher h = new FileHasher(MIB, 16, 0, Duration.ZERO, Duration.ofSeconds(2))) {
+            Files.writeString(f, "one");
+            Result first = h.submit(bytes(f));
+            assertTrue(h.awaitIdle(WAIT));
+            assertDigests("one".getBytes(StandardCharsets.UTF_8), first);
+            // No settle: without the interval each of these would be read at once, apart.
+            Files.writeString(f, "two");
+            Result second = h.submit(bytes(f));
+            Files.writeString(f, "three");
+            Result third = h.submit(bytes(f));
+            assertTrue(second == third, "read 2 s ago at most: the second write joined the first");
+            Path other = dir.resolve("quiet");
+            Files.writeString(other, "other");
+            Result elsewhere = h.submit(bytes(other));
+            assertTrue(h.awaitIdle(WAIT));
+            assertDigests("three".getBytes(StandardCharsets.UTF_8), second);
+            assertDigests("other".getBytes(StandardCharsets.UTF_8), elsewhere);
+            assertEquals(1, counter(h, "hash_coalesced"));
+        }
+    }
+
+    @Test
     void aCallerJoinsItsPreviousSlotWhileItWaitsAndNotOnceItIsTaken() throws Exception {
         Path f = dir.resolve("joined");
         try (FileHasher h = new FileHasher(MIB, 16, 0, java.time.Duration.ofMillis(300))) {
