@@ -843,12 +843,13 @@ static __always_inline void open_done(long ret, __u16 syscall)
 
 /* A descriptor of a remembered file goes away: report a change since the open
  * (or the last report), and forget the file with its last reference. */
-static __always_inline void release(struct file *file, __u16 syscall, int fd, bool last)
+static __always_inline void release(struct file *file, __u16 syscall, int fd)
 {
 	__u64 key = (__u64)file;
 	struct open_file *of = bpf_map_lookup_elem(&fim_files, &key);
 	if (!of)
 		return;
+	bool last = last_reference(file);
 	struct open_file now = {};
 	file_state(file, &now);
 	if (now.ino != of->ino) { /* a stale entry for a reused struct file */
@@ -891,8 +892,10 @@ static __always_inline void release(struct file *file, __u16 syscall, int fd, bo
 static __always_inline void release_fd(int fd, __u16 syscall)
 {
 	struct file *file = fd_file(fd);
-	if (file)
-		release(file, syscall, fd, last_reference(file));
+	/* Only files open for writing are remembered (and, with file_accesses, others): the
+	 * machine's closes of read-only files skip the map lookup. */
+	if (file && (fim_accesses || (VJ_BTF(struct file, file)->f_mode & FMODE_WRITE)))
+		release(file, syscall, fd);
 }
 
 /* close(fd), and dup2/dup3 closing what newfd held. */
@@ -959,7 +962,7 @@ static long release_one(__u32 i, struct exit_ref *ref)
 	__u32 at = i;
 	asm volatile("%0 &= 15" : "+r"(at)); /* EXIT_RELEASES - 1, kept for the verifier */
 	struct file *file = (struct file *)scan->files[at];
-	release(file, VJ_FILE_BY_EXIT, -1, last_reference(file));
+	release(file, VJ_FILE_BY_EXIT, -1);
 	return 0;
 }
 
