@@ -101,12 +101,13 @@ case " $CONFIGS " in *" none "*) ;; *) echo "compare: CONFIGS must include none 
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 work=$(mktemp -d)
-bpf_pid="" audit_on=0 vajra_pid=""
+bpf_pid="" audit_on=0 vajra_pid="" MON_CG=""
 cleanup() {
 	set +e
 	if [ -n "$bpf_pid" ] && kill -0 "$bpf_pid" 2>/dev/null; then kill -INT "$bpf_pid"; wait "$bpf_pid"; fi
 	if [ -n "$vajra_pid" ] && kill -0 "$vajra_pid" 2>/dev/null; then exec 3>&-; wait "$vajra_pid"; fi
 	[ "$audit_on" = 1 ] && audit_stop
+	[ -n "$MON_CG" ] && rmdir "$MON_CG" 2>/dev/null
 	rm -rf "$work" "$TREE" "$LOGDIR"
 }
 trap cleanup EXIT
@@ -228,6 +229,33 @@ hwm_kib() {
 	while read -r k v _; do [ "$k" = VmHWM: ] && echo "$v"; done <"/proc/$1/status"
 	return 0
 }
+# Vajra's CPU per round is tens of ms on W2 and W5: clock ticks (10 ms) are too coarse for
+# it. Its JVM runs in a cpuacct cgroup of its own (v1, where the machine has one), which
+# counts every thread in ns, exited ones included; without one, the ticks.
+if [ -d /sys/fs/cgroup/cpuacct ] && mkdir "/sys/fs/cgroup/cpuacct/vajra-bench.$$" 2>/dev/null; then
+	MON_CG=/sys/fs/cgroup/cpuacct/vajra-bench.$$
+fi
+monitor_cgroup() { [ -z "$MON_CG" ] || echo "$1" >"$MON_CG/cgroup.procs"; }
+# CPU time (us) used so far by Vajra's JVM, process $1.
+vajra_cpu_us() {
+	if [ -n "$MON_CG" ]; then
+		echo $(($(<"$MON_CG/cpuacct.usage") / 1000))
+	else
+		echo $(($(cpu_now "$1") * 1000))
+	fi
+}
+# CPU time (us) used so far by process $1's threads named vajra-* (schedstat's ns).
+vajra_threads_us() {
+	local t comm ns _ sum=0
+	for t in /proc/"$1"/task/*; do
+		comm=$(<"$t/comm") || continue
+		[[ $comm == vajra-* ]] || continue
+		read -r ns _ <"$t/schedstat" || continue
+		sum=$((sum + ns))
+	done
+	echo $((sum / 1000))
+}
+us_as_ms() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
 # Waits until process $1's CPU time stops growing (its backlog is drained), at most $2 s.
 settle_cpu() { settle "$2" cpu_now "$1"; }
 # Waits until the CPU figure printed by command $2... stops growing for 0.25 s, at most $1 s.
@@ -286,6 +314,7 @@ vajra_attach() { # events_max store_mib java_opts [extra options]
 	shift 3
 	# shellcheck disable=SC2086 # options are words
 	start_vajra --config "$work/vajra.json" --events-max "$max" --store-bytes "${mib}M" $VAJRA_OPTS "$@"
+	monitor_cgroup "$vajra_pid"
 	grep -q 'FIM: watching' "$work/vajra.err" ||
 		{ echo "compare: Vajra did not report its FIM watch:" >&2; cat "$work/vajra.err" >&2; exit 1; }
 	cp "$work/vajra.err" "$OUT/vajra-start.log"
@@ -296,6 +325,7 @@ vajra_attach_lean() {
 	export VAJRA_JAVA_OPTS=$java_opts
 	# shellcheck disable=SC2086 # options are words
 	start_vajra --no-sockets --no-failed-execs --events-max "$events_max" --store-bytes "${store_mib}M" $VAJRA_OPTS
+	monitor_cgroup "$vajra_pid"
 	cp "$work/vajra.err" "$OUT/vajra-lean-start.log"
 }
 vajra_detach() {
@@ -324,12 +354,12 @@ measure_vajra() { # workload marker dir
 	eid0=$(vq "SELECT max(eid) FROM bpf_socket_events")
 	dec0=$(vq "$DECODED_SQL")
 	lost0=$(vq "$LOST_SQL")
-	cpu0=$(cpu_now "$vajra_pid")
-	pipe0=$(vajra_threads_cpu "$vajra_pid")
+	cpu0=$(vajra_cpu_us "$vajra_pid")
+	pipe0=$(vajra_threads_us "$vajra_pid")
 	run_workload "$@"
 	settle_pipeline 30
-	cpu1=$(cpu_now "$vajra_pid")
-	pipe1=$(vajra_threads_cpu "$vajra_pid")
+	cpu1=$(vajra_cpu_us "$vajra_pid")
+	pipe1=$(vajra_threads_us "$vajra_pid")
 	expected=$(expected_for "$1" "$done_count")
 	captured=""
 	[ "$config" = vajra ] || [ "$1" = W2 ] || [ "$1" = W5 ] && sql=$(vajra_count_sql "$1" "$2" "$3" "$wpid" "$eid0")
@@ -350,8 +380,8 @@ measure_vajra() { # workload marker dir
 	local dec1 lost1
 	dec1=$(vq "$DECODED_SQL")
 	lost1=$(vq "$LOST_SQL")
-	record "$config" "$1" "$ops" "$seconds" "$captured" "$expected" $((lost1 - lost0)) $((cpu1 - cpu0)) \
-		$((dec1 - dec0)) "$(hwm_kib "$vajra_pid")" $((pipe1 - pipe0))
+	record "$config" "$1" "$ops" "$seconds" "$captured" "$expected" $((lost1 - lost0)) "$(us_as_ms $((cpu1 - cpu0)))" \
+		$((dec1 - dec0)) "$(hwm_kib "$vajra_pid")" "$(us_as_ms $((pipe1 - pipe0)))"
 }
 
 # --- bpftrace ------------------------------------------------------------------------
@@ -950,8 +980,9 @@ report="$OUT/report.md"
 	echo "  untracked writes, store evictions, hash queue full, log bytes skipped); \`bpftrace-print\`:"
 	echo "  bpftrace's \"Lost N events\" (perf buffer full); a count map loses nothing; \`auditd\`: the"
 	echo "  growth of the kernel's \`lost\` counter (\`auditctl -s\`)."
-	echo "- **monitor CPU**: user + system time of the monitoring processes (Vajra's JVM, all threads; the"
-	echo "  bpftrace process; auditd plus the kauditd kernel thread) from the workload's start until its"
+	echo "- **monitor CPU**: user + system time of the monitoring processes (Vajra's JVM, all threads,"
+	echo "  in ns from a cpuacct cgroup of its own$([ -z "$MON_CG" ] && echo " (none here: clock ticks)"), its own threads from their schedstat; the"
+	echo "  bpftrace process; auditd plus the kauditd kernel thread, in clock ticks) from the workload's start until its"
 	echo "  events were drained (Vajra: until its own threads went idle, before any SQL: a query's copy"
 	echo "  of rows into SQLite is the querier's cost), per 1,000 events it handled (Vajra: records"
 	echo "  decoded; bpftrace: lines printed or map counts; auditd: SYSCALL records), median of the"
