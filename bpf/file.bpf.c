@@ -131,9 +131,13 @@ struct open_file {
 	__u32 open_flags;
 	__u32 f_mode;
 	__u16 syscall;
-	__u16 flags;       /* VJ_FF_TRUNCATED until reported */
+	__u16 flags;       /* VJ_FF_TRUNCATED until reported; OF_CLOSED */
 	struct vj_file_side match;
 };
+
+/* An entry kept after its file's last close, for the next open of the same struct
+ * file to fill in place (see forget): nothing is remembered by it. */
+#define OF_CLOSED 0x8000
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -148,6 +152,19 @@ struct {
 	__type(key, __u32);
 	__type(value, struct open_file);
 } open_scratch SEC(".maps");
+
+/* The closed entry each thread keeps in fim_files (see forget), so there is at
+ * most one per thread; it goes with the thread. */
+struct closed_file {
+	__u64 key;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct closed_file);
+} closed_files SEC(".maps");
 
 /* How many fim_files entries each process owns: an exit looks through
  * fim_files only when its process has some. */
@@ -834,11 +851,51 @@ static __always_inline void open_done(long ret, __u16 syscall)
 	if (writing && (open_flags & O_TRUNC) && !created)
 		of->flags |= VJ_FF_TRUNCATED;
 	__u64 key = (__u64)file;
-	if (bpf_map_update_elem(&fim_files, &key, of, BPF_ANY)) {
+	struct open_file *kept = bpf_map_lookup_elem(&fim_files, &key);
+	if (kept) {
+		/* Filled in place, the closed mark cleared last: a close racing this open
+		 * on another thread skips the entry rather than read it half written. */
+		__u16 live_flags = of->flags;
+		of->flags |= OF_CLOSED;
+		__builtin_memcpy(kept, of, sizeof(*of));
+		asm volatile("" ::: "memory");
+		kept->flags = live_flags;
+	} else if (bpf_map_update_elem(&fim_files, &key, of, BPF_ANY)) {
 		count(VJ_STAT_FILE_UNTRACKED);
 		return;
 	}
 	hold(of->owner, 1);
+}
+
+static __always_inline void drop_if_closed(__u64 key)
+{
+	struct open_file *of = bpf_map_lookup_elem(&fim_files, &key);
+	if (of && (of->flags & OF_CLOSED))
+		bpf_map_delete_elem(&fim_files, &key);
+}
+
+/*
+ * A file's last reference went: its entry is marked closed rather than deleted.
+ * The next open of the same struct file (the slab hands it straight back to a
+ * process that opens and closes in a loop) then fills it in place: a lookup
+ * instead of an update and a delete per open-close. Each thread keeps one such
+ * entry; the one before goes when it forgets another, the last with the thread.
+ */
+static __always_inline void forget(__u64 key, struct open_file *of, __u16 syscall)
+{
+	struct closed_file *slot = NULL;
+	if (syscall != VJ_FILE_BY_EXIT)
+		slot = bpf_task_storage_get(&closed_files, bpf_get_current_task_btf(), 0,
+					    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!slot) {
+		bpf_map_delete_elem(&fim_files, &key);
+		return;
+	}
+	of->flags |= OF_CLOSED;
+	__u64 previous = slot->key;
+	slot->key = key;
+	if (previous && previous != key)
+		drop_if_closed(previous);
 }
 
 /* A descriptor of a remembered file goes away: report a change since the open
@@ -847,7 +904,7 @@ static __always_inline void release(struct file *file, __u16 syscall, int fd)
 {
 	__u64 key = (__u64)file;
 	struct open_file *of = bpf_map_lookup_elem(&fim_files, &key);
-	if (!of)
+	if (!of || (of->flags & OF_CLOSED))
 		return;
 	bool last = last_reference(file);
 	struct open_file now = {};
@@ -878,7 +935,7 @@ static __always_inline void release(struct file *file, __u16 syscall, int fd)
 	}
 	if (last) {
 		hold(of->owner, -1);
-		bpf_map_delete_elem(&fim_files, &key);
+		forget(key, of, syscall);
 		return;
 	}
 	of->size = now.size;
@@ -941,7 +998,7 @@ struct exit_ref {
 static long collect_owned(struct bpf_map *map, __u64 *key, struct open_file *of, struct exit_ref *ref)
 {
 	struct exit_scan *scan = ref->scan;
-	if (of->owner != scan->tgid)
+	if (of->owner != scan->tgid || (of->flags & OF_CLOSED))
 		return 0;
 	__u32 n = scan->n;
 	if (n >= EXIT_RELEASES) {
@@ -971,6 +1028,9 @@ int BPF_PROG(file_exit_process, struct task_struct *task)
 {
 	__u32 tid = BPF_CORE_READ(task, pid);
 	bpf_map_delete_elem(&fim_calls, &tid); /* a thread killed inside a call */
+	struct closed_file *slot = bpf_task_storage_get(&closed_files, task, 0, 0);
+	if (slot && slot->key)
+		drop_if_closed(slot->key);
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	__u32 tgid = BPF_CORE_READ(task, tgid);
@@ -1049,7 +1109,7 @@ static __always_inline void enter_fd(struct file_call *c)
 		/* ftruncate of a remembered file: reported with its close */
 		__u64 key = (__u64)file;
 		struct open_file *of = bpf_map_lookup_elem(&fim_files, &key);
-		if (of) {
+		if (of && !(of->flags & OF_CLOSED)) {
 			of->flags |= VJ_FF_TRUNCATED;
 			return;
 		}

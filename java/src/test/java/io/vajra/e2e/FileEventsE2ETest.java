@@ -227,6 +227,26 @@ class FileEventsE2ETest {
         assertEquals(digest("SHA-256", "0123456789more"), hashed.get("sha256"));
     }
 
+    @Test
+    void aFileRewrittenInALoopGivesOneRowPerCycle() throws IOException {
+        // The kernel keeps a closed file's entry for the next open of the same struct file
+        // (a loop gets it straight back): each cycle must still give exactly one row, and an
+        // open without a write in between none.
+        Path dir = testDir("loop");
+        Files.writeString(dir.resolve("busy"), "0");
+        Files.writeString(dir.resolve("idle"), "0");
+        long pid = perl(dir, """
+                for my $i (1 .. 100) {
+                    my $fd = sc('open', 'busy', O_WRONLY | O_TRUNC, 0); wr($fd, "cycle $i"); sc('close', $fd);
+                    sc('close', sc('open', 'idle', O_WRONLY, 0)) if $i % 10 == 0;
+                }
+                """);
+        List<Map<String, Object>> rows = settledRows(pid);
+        assertEquals(100, summary(rows, dir).stream().filter("UPDATED busy close"::equals).count(),
+                KernelPipeline.abbreviated(rows));
+        assertEquals(100, rows.size(), "nothing for the opens of idle without a write");
+    }
+
     private static Map<String, Object> awaitHashed(long pid, String path) {
         return pipeline.awaitFile(1, r -> path.equals(r.get("target_path")) && "UPDATED".equals(r.get("action"))
                 && Long.valueOf(pid).equals(r.get("pid")) && Long.valueOf(1).equals(r.get("hashed"))).get(0);
