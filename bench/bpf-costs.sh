@@ -18,8 +18,8 @@ WARMUP=${WARMUP:-30000}
 VAJRA=${VAJRA:-build/vajra}
 TREE=${TREE:-/dev/shm/vajra-bench-bpf-costs}
 
-[ "$(id -u)" = 0 ] || { echo "bpf-costs: run as root (eBPF)" >&2; exit 1; }
-[ -x "$VAJRA" ] || { echo "bpf-costs: $VAJRA is missing: run make first" >&2; exit 1; }
+. bench/lib.sh
+require_root_and_vajra bpf-costs
 command -v bpftool >/dev/null || { echo "bpf-costs: bpftool is missing (make deps)" >&2; exit 1; }
 work=$(mktemp -d)
 vajra_pid=""
@@ -32,7 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-. bench/lib.sh
 
 gcc -O2 -Wall -o "$work/file_storm" bench/workloads/file_storm.c
 rm -rf "$TREE"

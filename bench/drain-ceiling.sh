@@ -43,8 +43,8 @@ VAJRA=${VAJRA:-build/vajra}
 VAJRA_OPTS=${VAJRA_OPTS:-}
 TREE=${TREE:-/dev/shm/vajra-bench-drain}
 
-[ "$(id -u)" = 0 ] || { echo "drain-ceiling: run as root (eBPF)" >&2; exit 1; }
-[ -x "$VAJRA" ] || { echo "drain-ceiling: $VAJRA is missing: run make first" >&2; exit 1; }
+. bench/lib.sh
+require_root_and_vajra drain-ceiling
 work=$(mktemp -d)
 vajra_pid=""
 cleanup() {
@@ -58,7 +58,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-. bench/lib.sh
 say() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 # Sleeps without a fork (a read that times out on a FIFO nobody writes).
 mkfifo "$work/nap"

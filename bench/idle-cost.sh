@@ -17,8 +17,8 @@ LOGS=${LOGS:-1}
 VAJRA=${VAJRA:-build/vajra}
 TREE=${TREE:-/dev/shm/vajra-bench-idle}
 
-[ "$(id -u)" = 0 ] || { echo "idle-cost: run as root (eBPF)" >&2; exit 1; }
-[ -x "$VAJRA" ] || { echo "idle-cost: $VAJRA is missing: run make first" >&2; exit 1; }
+. bench/lib.sh
+require_root_and_vajra idle-cost
 work=$(mktemp -d)
 vajra_pid=""
 cleanup() {
@@ -28,7 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-. bench/lib.sh
 
 rm -rf "$TREE" "$TREE-logs"
 mkdir -p "$TREE" "$TREE-logs"

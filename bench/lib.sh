@@ -1,6 +1,12 @@
 # Shared pieces of the bench scripts: a Vajra shell fed through a FIFO, waiting on
 # its JSON output, and CPU accounting. Source it; needs $work (a scratch directory).
 
+# Stops unless run as root with $VAJRA built; $1 names the calling script.
+require_root_and_vajra() {
+	[ "$(id -u)" = 0 ] || { echo "$1: run as root (eBPF)" >&2; exit 1; }
+	[ -x "$VAJRA" ] || { echo "$1: $VAJRA is missing: run make first" >&2; exit 1; }
+}
+
 # Starts `vajra shell --json` with extra options; sets $vajra_pid, $vajra_out, fd 3.
 start_vajra() {
 	local fifo="$work/in.$RANDOM"

@@ -265,7 +265,7 @@ if [ "$FLOOD" != only ]; then
 	echo "median lines/s: bare $(median "${bares[@]}"), attached $(median "${attacheds[@]}");" \
 		"median ratio to bare: $(median "${ratios[@]}") over $ROUNDS rounds, $(nproc) CPUs, kernel $(uname -r)"
 	echo "store: --events-max $events_max --store-bytes ${store_mib}M${VAJRA_OPTS:+ $VAJRA_OPTS};" \
-		"JVM: ${VAJRA_JAVA_OPTS:-the launcher's defaults}"
+		"JVM: ${VAJRA_JAVA_OPTS:-the defaults of build/vajra}"
 fi
 
 if [ "$FLOOD" != 0 ]; then
