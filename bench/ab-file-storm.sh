@@ -18,18 +18,10 @@ TREE=${TREE:-/dev/shm/vajra-bench-ab}
 A=${A:?"set A to the first build's vajra launcher"}
 B=${B:-build/vajra}
 
-work=$(mktemp -d)
-vajra_pid=""
-cleanup() {
-	set +e
-	[ -n "$vajra_pid" ] && kill -0 "$vajra_pid" 2>/dev/null && { exec 3>&-; wait "$vajra_pid"; }
-	rm -rf "$work" "$TREE" "$TREE-logs"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 . bench/lib.sh
 VAJRA=$A require_root_and_vajra ab-file-storm
 VAJRA=$B require_root_and_vajra ab-file-storm
+bench_scratch "$TREE" "$TREE-logs"
 
 gcc -O2 -Wall -o "$work/file_storm" bench/workloads/file_storm.c
 rm -rf "$TREE" "$TREE-logs"

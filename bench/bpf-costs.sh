@@ -21,17 +21,9 @@ TREE=${TREE:-/dev/shm/vajra-bench-bpf-costs}
 . bench/lib.sh
 require_root_and_vajra bpf-costs
 command -v bpftool >/dev/null || { echo "bpf-costs: bpftool is missing (make deps)" >&2; exit 1; }
-work=$(mktemp -d)
-vajra_pid=""
 stats_before=$(sysctl -n kernel.bpf_stats_enabled)
-cleanup() {
-	set +e
-	sysctl -qw kernel.bpf_stats_enabled="$stats_before"
-	[ -n "$vajra_pid" ] && kill -0 "$vajra_pid" 2>/dev/null && { exec 3>&-; wait "$vajra_pid"; }
-	rm -rf "$work" "$TREE" "$TREE-logs"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+extra_cleanup() { sysctl -qw kernel.bpf_stats_enabled="$stats_before"; }
+bench_scratch "$TREE" "$TREE-logs"
 
 gcc -O2 -Wall -o "$work/file_storm" bench/workloads/file_storm.c
 rm -rf "$TREE"

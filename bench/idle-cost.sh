@@ -19,15 +19,7 @@ TREE=${TREE:-/dev/shm/vajra-bench-idle}
 
 . bench/lib.sh
 require_root_and_vajra idle-cost
-work=$(mktemp -d)
-vajra_pid=""
-cleanup() {
-	set +e
-	[ -n "$vajra_pid" ] && kill -0 "$vajra_pid" 2>/dev/null && { exec 3>&-; wait "$vajra_pid"; }
-	rm -rf "$work" "$TREE" "$TREE-logs"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_scratch "$TREE" "$TREE-logs"
 
 rm -rf "$TREE" "$TREE-logs"
 mkdir -p "$TREE" "$TREE-logs"

@@ -7,6 +7,23 @@ require_root_and_vajra() {
 	[ -x "$VAJRA" ] || { echo "$1: $VAJRA is missing: run make first" >&2; exit 1; }
 }
 
+# Sets $work (a scratch directory) and an exit trap that stops the Vajra shell started
+# with start_vajra (if any), then calls the script's extra_cleanup (if it defines one) and
+# removes $work and the paths given.
+bench_scratch() {
+	work=$(mktemp -d)
+	vajra_pid=""
+	scratch_paths=("$@")
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+bench_cleanup() {
+	set +e
+	[ -n "$vajra_pid" ] && kill -0 "$vajra_pid" 2>/dev/null && { exec 3>&-; wait "$vajra_pid"; }
+	declare -F extra_cleanup >/dev/null && extra_cleanup
+	rm -rf "$work" "${scratch_paths[@]}"
+}
+
 # Starts `vajra shell --json` with extra options; sets $vajra_pid, $vajra_out, fd 3.
 start_vajra() {
 	local fifo="$work/in.$RANDOM"

@@ -29,17 +29,9 @@ TREE=${TREE:-/dev/shm/vajra-bench-steady}
 . bench/lib.sh
 require_root_and_vajra steady-cpu
 [ -d /sys/fs/cgroup/cpuacct ] || { echo "steady-cpu: needs the cgroup v1 cpuacct hierarchy" >&2; exit 1; }
-work=$(mktemp -d)
 cg=/sys/fs/cgroup/cpuacct/vajra-bench-steady.$$
-vajra_pid=""
-cleanup() {
-	set +e
-	[ -n "$vajra_pid" ] && kill -0 "$vajra_pid" 2>/dev/null && { exec 3>&-; wait "$vajra_pid"; }
-	rmdir "$cg" 2>/dev/null
-	rm -rf "$work" "$TREE" "$TREE-logs"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+extra_cleanup() { rmdir "$cg" 2>/dev/null; }
+bench_scratch "$TREE" "$TREE-logs"
 
 for w in file_storm exec_storm socket_storm; do
 	gcc -O2 -Wall -o "$work/$w" "bench/workloads/$w.c"
