@@ -22,15 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define MIN_LINE 48
 #define MAX_LINE (16 << 20)
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
