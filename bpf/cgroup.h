@@ -168,4 +168,23 @@ static __always_inline void task_pid_ns(struct task_struct *task, __u32 *ns, __u
 	*ns = VJ_BTF(struct pid_namespace, upid.ns)->ns.inum;
 }
 
+/*
+ * The calling task's ids, cgroups, pid namespace and comm into a record of any family
+ * that has these fields (file, socket and write records), with direct loads from the
+ * BTF-typed current task. A macro: the records differ in layout, not in field names.
+ */
+#define VJ_FILL_CALLER(e)                                                       \
+	do {                                                                    \
+		struct task_struct *caller_ = bpf_get_current_task_btf();      \
+		const struct cred *cred_ = caller_->real_cred;                 \
+		(e)->pid = caller_->tgid;                                      \
+		(e)->tid = caller_->pid;                                       \
+		(e)->ppid = caller_->real_parent->tgid;                        \
+		(e)->uid = cred_->uid.val;                                     \
+		(e)->gid = cred_->gid.val;                                     \
+		task_cgroups(caller_, &(e)->cgroup_id, &(e)->cgroup_v1_id);    \
+		task_pid_ns(caller_, &(e)->pid_ns, &(e)->ns_pid);              \
+		bpf_get_current_comm(&(e)->comm, sizeof((e)->comm));           \
+	} while (0)
+
 #endif /* VAJRA_CGROUP_H */

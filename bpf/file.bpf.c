@@ -579,19 +579,12 @@ static __always_inline struct vj_file *new_file_record(struct scratch *s, __u16 
  */
 static __always_inline void fill_caller(struct vj_file *e)
 {
+	VJ_FILL_CALLER(e);
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct cred *cred = task->real_cred;
-	e->pid = task->tgid;
-	e->tid = task->pid;
-	e->ppid = task->real_parent->tgid;
-	e->uid = cred->uid.val;
-	e->gid = cred->gid.val;
 	e->euid = cred->euid.val;
 	e->egid = cred->egid.val;
 	e->auid = bpf_core_field_exists(task->loginuid) ? task->loginuid.val : (__u32)-1;
-	task_cgroups(task, &e->cgroup_id, &e->cgroup_v1_id);
-	task_pid_ns(task, &e->pid_ns, &e->ns_pid);
-	bpf_get_current_comm(&e->comm, sizeof(e->comm));
 }
 
 static __always_inline void fill_inode(struct vj_file *e, struct inode *raw)

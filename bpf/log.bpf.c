@@ -46,7 +46,7 @@ int write_exit(struct trace_event_raw_sys_exit *ctx)
 	struct file *raw = fd_file(fd);
 	if (!raw)
 		return 0;
-	/* direct loads (see fill_caller in file.bpf.c) */
+	/* direct loads (see VJ_BTF) */
 	struct file *file = VJ_BTF(struct file, raw);
 	struct inode *dir = file->f_path.dentry->d_parent->d_inode;
 	struct vj_fim_key key = {
@@ -75,16 +75,7 @@ int write_exit(struct trace_event_raw_sys_exit *ctx)
 	/* pwrite's offset is its argument (pwritev2 with -1 means "the position") */
 	e->offset = pos >= 0 ? pos : file->f_pos - ret;
 	e->fd = fd;
-	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *cred = task->real_cred;
-	e->pid = task->tgid;
-	e->tid = task->pid;
-	e->ppid = task->real_parent->tgid;
-	e->uid = cred->uid.val;
-	e->gid = cred->gid.val;
-	task_cgroups(task, &e->cgroup_id, &e->cgroup_v1_id);
-	task_pid_ns(task, &e->pid_ns, &e->ns_pid);
-	bpf_get_current_comm(&e->comm, sizeof(e->comm));
+	VJ_FILL_CALLER(e);
 	submit(e, sizeof(*e), VJ_STAT_SENT_WRITE);
 	return 0;
 }

@@ -125,19 +125,6 @@ static __always_inline struct socket_record *new_socket_record(__u16 op)
 	return r;
 }
 
-static __always_inline void fill_caller(struct vj_socket *e)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	e->pid = BPF_CORE_READ(task, tgid);
-	e->tid = BPF_CORE_READ(task, pid);
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->uid = BPF_CORE_READ(task, real_cred, uid.val);
-	e->gid = BPF_CORE_READ(task, real_cred, gid.val);
-	task_cgroups(task, &e->cgroup_id, &e->cgroup_v1_id);
-	task_pid_ns(task, &e->pid_ns, &e->ns_pid);
-	bpf_get_current_comm(&e->comm, sizeof(e->comm));
-}
-
 /* The struct sock behind fd in the current task, or NULL if it is not a socket. */
 static __always_inline struct sock *fd_sock(int fd)
 {
@@ -325,7 +312,7 @@ static __always_inline int leave(long ret)
 	struct vj_socket *e = &r->s;
 	e->duration_ns = e->h.ktime_ns - call.ktime_ns;
 	e->ret = ret;
-	fill_caller(e);
+	VJ_FILL_CALLER(e);
 	/* socket() and accept() return the fd the event is about. */
 	bool new_fd = call.op == VJ_OP_SOCKET || call.op == VJ_OP_ACCEPT || call.op == VJ_OP_ACCEPT4;
 	e->fd = new_fd ? (ret >= 0 ? ret : -1) : call.fd;
@@ -393,7 +380,7 @@ int connect_enter(struct trace_event_raw_sys_enter *ctx)
 	struct sock *sk = fd_sock(fd);
 	if (sk && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP) {
 		struct vj_socket caller = {};
-		fill_caller(&caller);
+		VJ_FILL_CALLER(&caller);
 		struct connect_wait wait = {
 			.ktime_ns = bpf_ktime_get_boot_ns(),
 			.cgroup_id = caller.cgroup_id,
@@ -473,7 +460,7 @@ static __always_inline void send_close(struct socket_record *r, struct sock *sk,
 {
 	struct vj_socket *e = &r->s;
 	e->fd = fd;
-	fill_caller(e);
+	VJ_FILL_CALLER(e);
 	__u32 size = fill_sock(r, sk);
 	fill_bytes(e, sk);
 	__u64 key = (__u64)sk;
