@@ -46,11 +46,13 @@ unset VAJRA_JAVA_OPTS # the launcher's
 start_vajra --config "$work/vajra.json"
 echo "$vajra_pid" >"$cg/cgroup.procs"
 
+# Sets $decoded to the records decoded so far. Not called in $(...): the query's
+# number must advance in this shell, or the next call finds the last answer.
 qn=0
-decoded() {
+read_decoded() {
 	qn=$((qn + 1))
 	ask "SELECT coalesce((SELECT sum(value) FROM vajra_stats WHERE name = 'records_decoded'), 0) AS q$qn;" "\"q$qn\"" >/dev/null
-	answer "q$qn"
+	decoded=$(answer "q$qn")
 }
 jvm_us() { echo $(($(<"$cg/cpuacct.usage") / 1000)); }
 # "name us" per thread name (threads of one name summed)
@@ -85,7 +87,8 @@ echo "| workload | run | events | whole JVM, ms per 1,000 events | Vajra's threa
 echo "|---|---:|---:|---:|---:|---:|---:|---|"
 for w in $WORKLOADS; do
 	settle
-	d0=$(decoded)
+	read_decoded
+	d0=$decoded
 	for r in $(seq "$RUNS"); do
 		settle
 		c0=$(jvm_us)
@@ -94,9 +97,9 @@ for w in $WORKLOADS; do
 		settle
 		c1=$(jvm_us)
 		threads_us >"$work/t1"
-		d1=$(decoded)
-		events=$((d1 - d0))
-		d0=$d1
+		read_decoded
+		events=$((decoded - d0))
+		d0=$decoded
 		join "$work/t0" "$work/t1" | awk -v w="$w" -v r="$r" -v n="$events" -v all=$((c1 - c0)) '
 			{ d = ($3 - $2) / 1000; t[$1] = d
 			  if ($1 ~ /^vajra-/) own += d; else if ($1 ~ /Compiler/) jit += d; else if ($1 == "VM_Thread") gc += d }
