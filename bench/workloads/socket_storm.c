@@ -5,6 +5,17 @@
  * "connections=<n> seconds=<s>". Name the binary socket_storm: monitors match its
  * rows by comm.
  *
+ * The parent stays at most WINDOW connections ahead of the child's accepts. A connect
+ * completes once its connection is queued, so an unpaced parent can fill the listen
+ * backlog; the kernel then drops handshakes, and each dropped one costs a 1 s SYN
+ * retransmit: the run's time was those timeouts (a fixed ~2 s per 30,000 here, whatever
+ * was attached), not the syscalls'.
+ *
+ * The parent connects to DESTINATIONS loopback addresses in turn: a closed connection's
+ * TIME_WAIT holds its (address, port) pair for 60 s, and runs back to back made more
+ * connections than one address has ephemeral ports (~28,000); the connects then waited
+ * for old pairs to become reusable (1 s), which again timed the run.
+ *
  * usage: socket_storm <count>
  */
 #include <arpa/inet.h>
@@ -17,6 +28,11 @@
 
 #include "clock.h"
 
+#define BACKLOG 1024
+#define TOKEN 128                /* accepts per byte the child writes back */
+#define WINDOW (BACKLOG / 2)     /* connections the parent may have unaccepted */
+#define DESTINATIONS 32          /* 127.0.0.1 to 127.0.0.32 */
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -25,24 +41,44 @@ int main(int argc, char **argv)
 	}
 	long count = atol(argv[1]);
 	int listener = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	/* every address of the loopback network reaches a listener on INADDR_ANY */
+	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
 	socklen_t len = sizeof(addr);
-	if (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) || listen(listener, 1024) ||
+	if (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) || listen(listener, BACKLOG) ||
 	    getsockname(listener, (struct sockaddr *)&addr, &len)) {
 		perror("listen");
+		return 1;
+	}
+	int accepted[2];
+	if (pipe(accepted)) {
+		perror("pipe");
 		return 1;
 	}
 	double start = now();
 	pid_t acceptor = fork();
 	if (acceptor == 0) {
-		for (long i = 0; i < count; i++) {
+		close(accepted[0]);
+		for (long i = 1; i <= count; i++) {
 			int c = accept(listener, NULL, NULL);
 			if (c >= 0)
 				close(c);
+			if (i % TOKEN == 0 && write(accepted[1], "", 1) != 1)
+				_exit(1);
 		}
 		_exit(0);
 	}
+	close(accepted[1]);
+	long acked = 0; /* accepts the child has reported */
 	for (long i = 0; i < count; i++) {
+		char token;
+		while (i - acked >= WINDOW) {
+			if (read(accepted[0], &token, 1) != 1) {
+				fprintf(stderr, "socket_storm: the acceptor is gone\n");
+				return 1;
+			}
+			acked += TOKEN;
+		}
+		addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK + i % DESTINATIONS);
 		int s = socket(AF_INET, SOCK_STREAM, 0);
 		if (connect(s, (struct sockaddr *)&addr, sizeof(addr))) {
 			perror("connect");
