@@ -36,8 +36,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define TCP_CLOSING 11
 #define RCV_SHUTDOWN 1
 #define EINPROGRESS 115
+#define O_NONBLOCK 04000
 
-/* A socket syscall between its enter and exit. */
+/* A socket syscall between its enter and exit (op 0: none). */
 struct sock_call {
 	__u64 ktime_ns;
 	__s32 fd;
@@ -50,10 +51,12 @@ struct sock_call {
 	__u8 peer_addr[16];
 };
 
+/* Per thread: a slot in the task itself is refilled by each call, where a hash entry
+ * per call cost an LRU insert and delete (five calls per TCP connection). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32); /* tid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct sock_call);
 } sock_inflight SEC(".maps");
 
@@ -125,10 +128,9 @@ static __always_inline struct socket_record *new_socket_record(__u16 op)
 	return r;
 }
 
-/* The struct sock behind fd in the current task, or NULL if it is not a socket. */
-static __always_inline struct sock *fd_sock(int fd)
+/* The struct sock behind an open file, or NULL if it is not a socket. */
+static __always_inline struct sock *file_sock(struct file *raw)
 {
-	struct file *raw = fd_file(fd);
 	if (!raw)
 		return NULL;
 	/* direct loads: every close() on the machine comes through here */
@@ -137,6 +139,12 @@ static __always_inline struct sock *fd_sock(int fd)
 		return NULL;
 	struct socket *sock = VJ_BTF(struct socket, file->private_data);
 	return sock ? sock->sk : NULL;
+}
+
+/* The struct sock behind fd in the current task, or NULL if it is not a socket. */
+static __always_inline struct sock *fd_sock(int fd)
+{
+	return file_sock(fd_file(fd));
 }
 
 /* A UNIX socket's bound name; returns its length and flags an abstract one. */
@@ -177,18 +185,21 @@ static __always_inline __u32 fill_sock(struct socket_record *r, struct sock *sk)
 		e->flags |= VJ_SF_NO_SOCKET;
 		return size;
 	}
-	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	e->type = BPF_CORE_READ(sk, sk_type);
-	e->protocol = BPF_CORE_READ(sk, sk_protocol);
-	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	/* Direct loads (see VJ_BTF), not a helper call per field: five socket rows per TCP
+	 * connection come through here. */
+	struct sock *s = VJ_BTF(struct sock, sk);
+	e->family = s->__sk_common.skc_family;
+	e->type = s->sk_type;
+	e->protocol = s->sk_protocol;
+	e->netns = s->__sk_common.skc_net.net->ns.inum;
 	if (e->family == AF_INET || e->family == AF_INET6) {
-		e->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
-		e->remote_port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
-		/* Explicit sizes: BPF_CORE_READ_INTO would copy sizeof(*dst), one byte of an array. */
+		e->local_port = s->__sk_common.skc_num;
+		e->remote_port = __builtin_bswap16(s->__sk_common.skc_dport);
 		if (e->family == AF_INET) {
-			bpf_core_read(e->local_addr, 4, &sk->__sk_common.skc_rcv_saddr);
-			bpf_core_read(e->remote_addr, 4, &sk->__sk_common.skc_daddr);
+			__builtin_memcpy(e->local_addr, &s->__sk_common.skc_rcv_saddr, 4);
+			__builtin_memcpy(e->remote_addr, &s->__sk_common.skc_daddr, 4);
 		} else {
+			/* Explicit sizes: BPF_CORE_READ_INTO would copy sizeof(*dst), one byte of an array. */
 			bpf_core_read(e->local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 			bpf_core_read(e->remote_addr, 16, &sk->__sk_common.skc_v6_daddr);
 		}
@@ -213,13 +224,13 @@ static __always_inline void fill_bytes(struct vj_socket *e, struct sock *sk)
 {
 	if (!sk || (e->family != AF_INET && e->family != AF_INET6) || e->protocol != IPPROTO_TCP)
 		return;
-	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	struct tcp_sock *tp = VJ_BTF(struct tcp_sock, sk);
 	/* Data bytes only: bytes_sent counts payload (retransmits included); bytes_received
 	 * counts the peer's FIN as one more byte, which sk_shutdown shows has arrived. */
-	__u64 received = BPF_CORE_READ(tp, bytes_received);
-	if (received && (BPF_CORE_READ(sk, sk_shutdown) & RCV_SHUTDOWN))
+	__u64 received = tp->bytes_received;
+	if (received && (VJ_BTF(struct sock, sk)->sk_shutdown & RCV_SHUTDOWN))
 		received--;
-	e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
+	e->bytes_sent = tp->bytes_sent;
 	e->bytes_received = received;
 	e->flags |= VJ_SF_HAS_BYTES;
 }
@@ -232,10 +243,15 @@ static __always_inline void send_socket(struct socket_record *r, __u32 size)
 	submit(r, r->s.h.size > sizeof(*r) ? sizeof(*r) : r->s.h.size, VJ_STAT_SENT_SOCKET);
 }
 
-static __always_inline int enter(__u16 op, int fd, __u16 family, __u16 type, __u16 protocol)
+static __always_inline struct sock_call *enter(__u16 op, int fd, __u16 family, __u16 type, __u16 protocol)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sock_call call = {
+	struct sock_call *call = bpf_task_storage_get(&sock_inflight, bpf_get_current_task_btf(), 0,
+						      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!call) {
+		count(VJ_STAT_LOST_SOCKET_INFLIGHT);
+		return NULL;
+	}
+	*call = (struct sock_call){
 		.ktime_ns = bpf_ktime_get_boot_ns(),
 		.fd = fd,
 		.op = op,
@@ -243,9 +259,7 @@ static __always_inline int enter(__u16 op, int fd, __u16 family, __u16 type, __u
 		.type = type,
 		.protocol = protocol,
 	};
-	if (bpf_map_update_elem(&sock_inflight, &tid, &call, BPF_ANY))
-		count(VJ_STAT_LOST_SOCKET_INFLIGHT);
-	return 0;
+	return call;
 }
 
 /* The outcome of a non-blocking connect, as the caller saved in connect_pending. */
@@ -297,12 +311,11 @@ static __always_inline void connect_returned(struct sock *sk, long ret)
 
 static __always_inline int leave(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sock_call *found = bpf_map_lookup_elem(&sock_inflight, &tid);
-	if (!found)
+	struct sock_call *found = bpf_task_storage_get(&sock_inflight, bpf_get_current_task_btf(), 0, 0);
+	if (!found || !found->op)
 		return 0;
 	struct sock_call call = *found;
-	bpf_map_delete_elem(&sock_inflight, &tid);
+	found->op = 0;
 
 	struct socket_record *r = new_socket_record(call.op);
 	if (!r) {
@@ -356,29 +369,35 @@ SEC("tracepoint/syscalls/sys_enter_socket")
 int socket_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	/* type carries SOCK_NONBLOCK/SOCK_CLOEXEC in its high bits */
-	return enter(VJ_OP_SOCKET, -1, ctx->args[0], ctx->args[1] & 0xf, ctx->args[2]);
+	enter(VJ_OP_SOCKET, -1, ctx->args[0], ctx->args[1] & 0xf, ctx->args[2]);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_bind")
 int bind_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	return enter(VJ_OP_BIND, ctx->args[0], 0, 0, 0);
+	enter(VJ_OP_BIND, ctx->args[0], 0, 0, 0);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_listen")
 int listen_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	return enter(VJ_OP_LISTEN, ctx->args[0], 0, 0, 0);
+	enter(VJ_OP_LISTEN, ctx->args[0], 0, 0, 0);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_connect")
 int connect_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	int fd = ctx->args[0];
-	enter(VJ_OP_CONNECT, fd, 0, 0, 0);
-	/* Who connects, for the outcome of a non-blocking connect reported elsewhere. */
-	struct sock *sk = fd_sock(fd);
-	if (sk && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP) {
+	struct sock_call *call = enter(VJ_OP_CONNECT, fd, 0, 0, 0);
+	/* Who connects, for the outcome of a non-blocking connect reported elsewhere. A
+	 * blocking connect's outcome is its return: it needs no entry. */
+	struct file *file = fd_file(fd);
+	bool nonblocking = file && (VJ_BTF(struct file, file)->f_flags & O_NONBLOCK);
+	struct sock *sk = nonblocking ? file_sock(file) : NULL;
+	if (sk && VJ_BTF(struct sock, sk)->sk_protocol == IPPROTO_TCP) {
 		struct vj_socket caller = {};
 		VJ_FILL_CALLER(&caller);
 		struct connect_wait wait = {
@@ -399,8 +418,6 @@ int connect_enter(struct trace_event_raw_sys_enter *ctx)
 		bpf_map_update_elem(&connect_pending, &key, &wait, BPF_ANY);
 	}
 	/* Keep the address asked for: a refused connect leaves none on the socket. */
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sock_call *call = bpf_map_lookup_elem(&sock_inflight, &tid);
 	if (!call)
 		return 0;
 	const void *addr = (const void *)ctx->args[1];
@@ -419,19 +436,22 @@ int connect_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_accept")
 int accept_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	return enter(VJ_OP_ACCEPT, ctx->args[0], 0, 0, 0);
+	enter(VJ_OP_ACCEPT, ctx->args[0], 0, 0, 0);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_accept4")
 int accept4_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	return enter(VJ_OP_ACCEPT4, ctx->args[0], 0, 0, 0);
+	enter(VJ_OP_ACCEPT4, ctx->args[0], 0, 0, 0);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_shutdown")
 int shutdown_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	return enter(VJ_OP_SHUTDOWN, ctx->args[0], 0, 0, 0);
+	enter(VJ_OP_SHUTDOWN, ctx->args[0], 0, 0, 0);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_socket")
