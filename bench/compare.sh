@@ -51,7 +51,7 @@ cd "$(dirname "$0")/.."
 # The settings, and which of them the caller gave (the report's "exact command").
 SETTINGS="ROUNDS FILE_COUNT EXEC_COUNT EXEC_WORKERS CONN_COUNT GETPID_COUNT BUILD_RUNS WORKLOADS CONFIGS
 	AUDITD CEILING CEILING_COUNT CEILING_WORKERS CEILING_RINGS DRAIN_COUNT DRAIN_ROUNDS DRAIN_RING OSQUERY OSQ_ROWS OSQ_LAUNCHES OSQ_GENERATES
-	VAJRA VAJRA_OPTS VAJRA_LOGS VAJRA_JAVA_OPTS WARMUP PUBLISH OUT"
+	VAJRA VAJRA_OPTS VAJRA_LOGS VAJRA_JAVA_OPTS VAJRA_STORE WARMUP PUBLISH OUT"
 given=""
 for v in $SETTINGS; do
 	[ -n "${!v+set}" ] && given+="$v=$(printf '%q' "${!v}") "
@@ -84,6 +84,10 @@ OSQ_GENERATES=${OSQ_GENERATES:-9}
 VAJRA=${VAJRA:-build/vajra}
 VAJRA_OPTS=${VAJRA_OPTS:-}
 VAJRA_LOGS=${VAJRA_LOGS:-1}
+# shipped: the workloads' Vajra runs with the launcher's JVM options and the shipped store
+# (50,000 rows per table: a run's oldest rows are evicted, and counted through their eids);
+# every-row: a store sized to hold every row of a round, with a heap to match
+VAJRA_STORE=${VAJRA_STORE:-shipped}
 WARMUP=${WARMUP:-1}
 PUBLISH=${PUBLISH:-1}
 stamp=$(date +%Y%m%d-%H%M%S)
@@ -97,6 +101,7 @@ AUDIT_KEYS="vbench_exec vbench_file vbench_net"
 [ -x "$VAJRA" ] || { echo "compare: $VAJRA is missing: run make first" >&2; exit 1; }
 case " $CONFIGS " in *" none "*) ;; *) echo "compare: CONFIGS must include none (the baseline)" >&2; exit 1 ;; esac
 [ "$ROUNDS" -ge 1 ] || { echo "compare: ROUNDS must be >= 1" >&2; exit 1; }
+case $VAJRA_STORE in shipped | every-row) ;; *) echo "compare: VAJRA_STORE is shipped or every-row" >&2; exit 1 ;; esac
 
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -191,7 +196,8 @@ expected_for() {
 	case $config:$1 in
 	vajra:W1) echo "$2" ;;                       # one UPDATED row per open-write-close
 	vajra*:W2 | bpftrace-*:W2 | auditd:W2) echo "$2" ;; # one exec each
-	vajra:W3 | bpftrace-*:W3) echo $((4 * $2)) ;; # connect, accept, two closes
+	vajra:W3) echo $((5 * $2 + 4)) ;;            # socket, connect, accept, two closes; the listener's 4
+	bpftrace-*:W3) echo $((4 * $2)) ;;           # connect, accept, two closes
 	bpftrace-*:W1) echo $((2 * $2)) ;;           # open and close
 	auditd:W1) echo "$2" ;;                      # openat (a close has no path to match)
 	auditd:W3) echo $((2 * $2)) ;;               # connect, accept (audit cannot tell a socket's close)
@@ -284,9 +290,15 @@ sizing() { # rows -> "events_max store_mib java_opts"
 	[ -n "${VAJRA_JAVA_OPTS+set}" ] && java=$VAJRA_JAVA_OPTS
 	echo "$max $mib $java"
 }
-# the attach warm-up's rows too (see attach_warmup): 30,000 file, 3 per exec, 6 per connection
-warmup_rows=$((WARMUP == 1 ? 30000 + 3 * 4000 + 6 * 5000 : 0))
+# the attach warm-up's rows too (see attach_warmup): 1 per file op, 3 per exec, 6 per connection
+warmup_rows=$((WARMUP == 1 ? FILE_COUNT + 3 * EXEC_COUNT + 6 * CONN_COUNT : 0))
 read -r events_max store_mib java_opts < <(sizing $((wl_rows + warmup_rows / 2)))
+if [ "$VAJRA_STORE" = shipped ]; then
+	store_options=""
+	java_opts=${VAJRA_JAVA_OPTS-$(sed -n 's/^JVM_DEFAULTS := //p' Makefile)}
+else
+	store_options="--events-max $events_max --store-bytes ${store_mib}M"
+fi
 read -r ceil_events_max ceil_store_mib ceil_java_opts < <(sizing $((CEILING_COUNT * CEILING_WORKERS + 20000)))
 if [ "$VAJRA_LOGS" = 1 ]; then
 	printf '{"file_paths": {"bench": ["%s/%%%%"]}, "vajra": {"log_files": [{"path": "%s/*.log", "category": "bench"}]}}\n' \
@@ -305,15 +317,20 @@ vq() {
 	ask "SELECT coalesce(($1), 0) AS q$qn;" "\"q$qn\"" >/dev/null
 	answer "q$qn"
 }
-LOST_SQL="SELECT sum(value) FROM vajra_stats WHERE name LIKE 'lost%' OR name IN ('evicted_capacity', 'evicted_bytes', 'dropped_oversize', 'log_bytes_skipped', 'log_write_ranges_dropped', 'hash_queue_full')"
+# Losses on the way from the kernel to the store. A store's evictions are its retention
+# (the shipped store keeps 50,000 rows per table): the run's evicted rows are counted as
+# captured through their eids (see measure_vajra), so with VAJRA_STORE=every-row any
+# eviction shows as lost instead.
+LOST_SQL="SELECT sum(value) FROM vajra_stats WHERE name LIKE 'lost%' OR name IN ('dropped_oversize', 'log_bytes_skipped', 'log_write_ranges_dropped', 'hash_queue_full')"
+[ "$VAJRA_STORE" = every-row ] && LOST_SQL="$LOST_SQL OR name IN ('evicted_capacity', 'evicted_bytes')"
 DECODED_SQL="SELECT sum(value) FROM vajra_stats WHERE name = 'records_decoded'"
 
-vajra_attach() { # events_max store_mib java_opts [extra options]
-	local max=$1 mib=$2
-	export VAJRA_JAVA_OPTS=$3
-	shift 3
+vajra_attach() { # "store options" java_opts [extra options]
+	local store=$1
+	export VAJRA_JAVA_OPTS=$2
+	shift 2
 	# shellcheck disable=SC2086 # options are words
-	start_vajra --config "$work/vajra.json" --events-max "$max" --store-bytes "${mib}M" $VAJRA_OPTS "$@"
+	start_vajra --config "$work/vajra.json" $store $VAJRA_OPTS "$@"
 	monitor_cgroup "$vajra_pid"
 	grep -q 'FIM: watching' "$work/vajra.err" ||
 		{ echo "compare: Vajra did not report its FIM watch:" >&2; cat "$work/vajra.err" >&2; exit 1; }
@@ -324,7 +341,7 @@ vajra_attach() { # events_max store_mib java_opts [extra options]
 vajra_attach_lean() {
 	export VAJRA_JAVA_OPTS=$java_opts
 	# shellcheck disable=SC2086 # options are words
-	start_vajra --no-sockets --no-failed-execs --events-max "$events_max" --store-bytes "${store_mib}M" $VAJRA_OPTS
+	start_vajra --no-sockets --no-failed-execs $store_options $VAJRA_OPTS
 	monitor_cgroup "$vajra_pid"
 	cp "$work/vajra.err" "$OUT/vajra-lean-start.log"
 }
@@ -335,13 +352,28 @@ vajra_detach() {
 
 # The SQL that counts workload $1's rows (marker $2, W5 directory $3, pid $4, the socket
 # store's last eid before the run $5: the attach warm-up's connections came before).
-vajra_count_sql() {
+# The table a workload's rows go to.
+count_table() {
 	case $1 in
-	W1) echo "SELECT count(*) FROM bpf_file_events WHERE pid = $4 AND action = 'UPDATED'" ;;
-	W2) echo "SELECT count(*) FROM bpf_process_events WHERE syscall = 'execve' AND exit_code = '0' AND cmdline = '/bin/true $2'" ;;
-	W3) echo "SELECT count(*) FROM bpf_socket_events WHERE eid > $5 AND comm = 'socket_storm' AND status = 'succeeded' AND (action IN ('connect', 'accept') OR (action = 'close' AND remote_port != 0))" ;;
-	W5) echo "SELECT count(*) FROM bpf_process_events WHERE syscall IN ('execve', 'execveat') AND exit_code = '0' AND cwd = '$3'" ;;
+	W1) echo bpf_file_events ;;
+	W2 | W5) echo bpf_process_events ;;
+	W3) echo bpf_socket_events ;;
 	esac
+}
+# workload marker dir pid eid0 (the table's last eid before the run): the run's rows that
+# are the workload's, plus the run's rows the store evicted before the count (eids are
+# contiguous per table and the store holds the newest; whose those were cannot be checked,
+# on an otherwise idle machine they are the workload's).
+vajra_count_sql() {
+	local table filter
+	table=$(count_table "$1")
+	case $1 in
+	W1) filter="pid = $4 AND action = 'UPDATED'" ;;
+	W2) filter="syscall = 'execve' AND exit_code = '0' AND cmdline = '/bin/true $2'" ;;
+	W3) filter="comm = 'socket_storm'" ;; # all of its rows: the evicted ones are counted whole
+	W5) filter="syscall IN ('execve', 'execveat') AND exit_code = '0' AND cwd = '$3'" ;;
+	esac
+	echo "SELECT (SELECT count(*) FROM $table WHERE eid > $5 AND $filter) + max(0, coalesce((SELECT min(eid) FROM $table), 0) - $5 - 1)"
 }
 
 # Waits until Vajra's own threads (vajra-*: collector, hasher, ...) have used no CPU for
@@ -351,9 +383,15 @@ settle_pipeline() { settle "$1" vajra_threads_cpu "$vajra_pid"; }
 
 measure_vajra() { # workload marker dir
 	local cpu0 dec0 lost0 sql="" last now expected eid0 cpu1 pipe0 pipe1
-	eid0=$(vq "SELECT max(eid) FROM bpf_socket_events")
+	local table
+	table=$(count_table "$1")
+	eid0=0
+	[ -n "$table" ] && eid0=$(vq "SELECT max(eid) FROM $table")
 	dec0=$(vq "$DECODED_SQL")
 	lost0=$(vq "$LOST_SQL")
+	# The previous run's SQL (rows copied into SQLite) and whatever it left to collect or
+	# compile are over before the window opens.
+	settle_cpu "$vajra_pid" 30
 	cpu0=$(vajra_cpu_us "$vajra_pid")
 	pipe0=$(vajra_threads_us "$vajra_pid")
 	run_workload "$@"
@@ -591,16 +629,18 @@ measure_audit() { # workload marker dir
 		$(($(audit_cpu) - cpu0)) "$(grep -c . <<<"$records" || true)" "$(hwm_kib "$audit_pid")"
 }
 
-# Right after a monitor attached: a little of each event kind (not recorded), then 1 s,
-# so that the measured runs meet a monitor past its start-up (Vajra's JIT above all).
+# Right after a monitor attached: one run of each monitored workload at its measured size
+# (not recorded), then 1 s, so that the measured runs meet a monitor past its start-up
+# (Vajra's JIT above all).
 attach_warmup() {
 	[ "$WARMUP" = 1 ] || return 0
-	# Enough of each kind of event that the JIT has compiled the paths they take (C2
-	# after ~10,000 calls): an agent runs for days, its start-up compiling is paid once and
-	# reported by itself (start-up CPU), not inside the first workload's window.
-	"$work/file_storm" 30000 "$TREE/w1" >/dev/null
-	"$work/exec_storm" 4000 2 "cmp-$$-warmup" >/dev/null
-	"$work/socket_storm" 5000 >/dev/null
+	# An agent runs for days: its start-up compiling is paid once and reported by itself
+	# (start-up CPU), not inside the first workload's window. A tenth of a run was not
+	# enough: C2 was still compiling the collector's and the hasher's paths in the first
+	# measured W1 and W2 (bench/steady-cpu.sh shows how many runs that takes).
+	"$work/file_storm" "$FILE_COUNT" "$TREE/w1" >/dev/null
+	"$work/exec_storm" "$EXEC_COUNT" "$EXEC_WORKERS" "cmp-$$-warmup" >/dev/null
+	"$work/socket_storm" "$CONN_COUNT" >/dev/null
 	sleep 1
 }
 
@@ -616,7 +656,7 @@ run_config() {
 			record "$config" "$w" "$ops" "$seconds" "" "" "" "" "" ""
 		done ;;
 	vajra | vajra-lean)
-		if [ "$config" = vajra ]; then vajra_attach "$events_max" "$store_mib" "$java_opts"; else vajra_attach_lean; fi
+		if [ "$config" = vajra ]; then vajra_attach "$store_options" "$java_opts"; else vajra_attach_lean; fi
 		attach_warmup
 		# the whole JVM, the compiler threads too: what the warm-up made hot is compiled
 		# before the first workload, not inside its window
@@ -674,7 +714,7 @@ vajra_threads_cpu() {
 ceiling_run() { # ring size
 	local ring=$1 n expected t0 t1 tlast last now pids=() i s=0
 	declare -A before=() after=()
-	vajra_attach "$ceil_events_max" "$ceil_store_mib" "$ceil_java_opts" --ring-size "$ring"
+	vajra_attach "--events-max $ceil_events_max --store-bytes ${ceil_store_mib}M" "$ceil_java_opts" --ring-size "$ring"
 	if [ "$WARMUP" = 1 ]; then "$work/file_storm" 20000 "$TREE/c0" >/dev/null; sleep 1; fi
 	for n in $CEIL_COUNTERS; do before[$n]=$(ceiling_counter "$n"); done
 	local cpu0 coll0
@@ -873,9 +913,9 @@ report="$OUT/report.md"
 	echo "| CPUs | $(nproc) × $cpu_model |"
 	echo "| memory | $mem_gib GiB |"
 	echo "| date | $started |"
-	echo "| Vajra | commit $commit; workloads: \`--events-max $events_max --store-bytes ${store_mib}M\`, JVM \`$java_opts\`$([ "$CEILING" = 1 ] && echo "; ceiling: \`--events-max $ceil_events_max --store-bytes ${ceil_store_mib}M\`, JVM \`$ceil_java_opts\`") |"
+	echo "| Vajra | commit $commit; workloads: $([ "$VAJRA_STORE" = shipped ] && echo "the shipped store (\`--events-max 50000 --store-bytes 64M\`)" || echo "\`$store_options\`"), JVM \`$java_opts\`$([ "$CEILING" = 1 ] && echo "; ceiling: \`--events-max $ceil_events_max --store-bytes ${ceil_store_mib}M\`, JVM \`$ceil_java_opts\`") |"
 	echo "| tools | $bpftrace_version; $java_version; $(gcc --version | head -1) |"
-	echo "| rounds | ROUNDS=$ROUNDS (each configuration once per round, in the order above)$([ "$WARMUP" = 1 ] && echo "; not counted: one run of each workload before the first round, and after each attach a warm-up (30,000 file ops, 4,000 execs, 5,000 connections) and 1 s, then until Vajra's JVM is idle, its compiler threads included") |"
+	echo "| rounds | ROUNDS=$ROUNDS (each configuration once per round, in the order above)$([ "$WARMUP" = 1 ] && echo "; not counted: one run of each workload before the first round, and after each attach a warm-up (one run each of W1, W2 and W3 at the counts below) and 1 s, then until Vajra's JVM is idle, its compiler threads included; and before each of Vajra's measured runs, until its JVM is idle again") |"
 	echo "| counts | FILE_COUNT=$FILE_COUNT, EXEC_COUNT=$EXEC_COUNT (EXEC_WORKERS=$EXEC_WORKERS), CONN_COUNT=$CONN_COUNT, GETPID_COUNT=$GETPID_COUNT, BUILD_RUNS=$BUILD_RUNS |"
 	echo "| ceiling | $([ "$CEILING" = 1 ] && echo "CEILING_COUNT=$CEILING_COUNT × CEILING_WORKERS=$CEILING_WORKERS, rings $CEILING_RINGS" || echo "not run (CEILING=0)") |"
 	echo "| osquery | $([ "$OSQUERY" = 1 ] && echo "OSQ_ROWS=$OSQ_ROWS, OSQ_LAUNCHES=$OSQ_LAUNCHES, OSQ_GENERATES=$OSQ_GENERATES" || echo "not run (OSQUERY=0)") |"
@@ -966,8 +1006,8 @@ report="$OUT/report.md"
 	echo
 	echo "- **events captured / expected**, summed over the rounds: \`vajra\` W1 counts the workload pid's"
 	echo "  \`UPDATED\` rows in \`bpf_file_events\` (one per open-write-close), W2 the \`execve\` rows whose"
-	echo "  cmdline carries the run's marker, W3 the socket_storm rows of successful connects, accepts and"
-	echo "  closes of connected sockets (4 per connection), W5 the successful execs run in the build's"
+	echo "  cmdline carries the run's marker, W3 every socket_storm row (socket, connect, accept and two"
+	echo "  closes per connection, and the listener's socket, bind, listen and close), W5 the successful execs run in the build's"
 	echo "  directory (gcc, cc1, as, collect2, ld: 5 per compile here, but no independent ground truth)."
 	echo "  Failed execs (gcc's PATH search) are rows too, not counted here. \`vajra-lean\` is counted as \`vajra\`"
 	echo "  on W2 and W5 (process events); it has no table for W1's or W3's events. \`bpftrace-print\` counts its printed lines"
@@ -979,7 +1019,7 @@ report="$OUT/report.md"
 	echo "  \`auditd\` counts SYSCALL records by rule key (W1: openat only, a close has no path to match;"
 	echo "  W3: connect and accept only, audit cannot tell a socket's close; W5: every exec record meanwhile)."
 	echo "- **lost**: \`vajra\`: the growth of every loss counter in \`vajra_stats\` (ring full, in flight,"
-	echo "  untracked writes, store evictions, hash queue full, log bytes skipped); \`bpftrace-print\`:"
+	echo "  untracked writes, hash queue full, log bytes skipped; store evictions only with `VAJRA_STORE=every-row`); \`bpftrace-print\`:"
 	echo "  bpftrace's \"Lost N events\" (perf buffer full); a count map loses nothing; \`auditd\`: the"
 	echo "  growth of the kernel's \`lost\` counter (\`auditctl -s\`)."
 	echo "- **monitor CPU**: user + system time of the monitoring processes (Vajra's JVM, all threads,"
@@ -996,7 +1036,15 @@ report="$OUT/report.md"
 	echo "  compiling paths that get hot after the warm-up, such as the hasher's digests; an agent that"
 	echo "  runs for days pays that once)."
 	echo "- **monitor peak RSS**: the monitor's VmHWM, the highest over the rounds; Vajra's includes its"
-	echo "  stores, sized to hold a whole round without eviction (\`--events-max $events_max\`)."
+	if [ "$VAJRA_STORE" = shipped ]; then
+		echo "  stores as shipped (50,000 rows and 64 MiB per table), full after W1: a run's oldest rows are"
+		echo "  evicted as its newest come. Those are counted as captured through their eids (contiguous per"
+		echo "  table), without the pid check the held rows get; \`VAJRA_STORE=every-row\` sizes the stores to"
+		echo "  hold every row of a round instead (and counts any eviction as lost), at the cost of a heap that"
+		echo "  keeps growing: the GC's copying then shows in the CPU figures and the ratio."
+	else
+		echo "  stores, sized to hold a whole round without eviction (\`$store_options\`)."
+	fi
 	if [ "$CEILING" = 1 ]; then
 		echo
 		echo "## Vajra's pipeline ceiling"
