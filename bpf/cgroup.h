@@ -184,7 +184,8 @@ static __always_inline void task_pid_ns(struct task_struct *task, __u32 *ns, __u
 		(e)->gid = cred_->gid.val;                                     \
 		task_cgroups(caller_, &(e)->cgroup_id, &(e)->cgroup_v1_id);    \
 		task_pid_ns(caller_, &(e)->pid_ns, &(e)->ns_pid);              \
-		bpf_get_current_comm(&(e)->comm, sizeof((e)->comm));           \
+		/* two loads, not a helper call: the kernel keeps comm NUL-ended */ \
+		__builtin_memcpy(&(e)->comm, caller_->comm, sizeof((e)->comm)); \
 	} while (0)
 
 #endif /* VAJRA_CGROUP_H */

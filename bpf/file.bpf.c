@@ -891,6 +891,14 @@ static __always_inline void forget(__u64 key, struct open_file *of, __u16 syscal
 		drop_if_closed(previous);
 }
 
+/* Whether the root a file was matched to has a category reporting OPENED/ACCESSED. */
+static __always_inline bool root_reports_accesses(struct vj_file_side *match)
+{
+	struct vj_fim_value *root = bpf_map_lookup_elem(&fim_roots, &(struct vj_fim_key){
+		.ino = match->root_ino, .dev = match->root_dev});
+	return root && (root->flags & VJ_ROOT_ACCESSES);
+}
+
 /* A descriptor of a remembered file goes away: report a change since the open
  * (or the last report), and forget the file with its last reference. */
 static __always_inline void release(struct file *file, __u16 syscall, int fd)
@@ -913,10 +921,7 @@ static __always_inline void release(struct file *file, __u16 syscall, int fd)
 		       ((of->flags & VJ_FF_TRUNCATED) || now.size != of->size ||
 			now.mtime_ns != of->mtime_ns || now.ctime_ns != of->ctime_ns || (write_only && moved));
 	bool read = !written && (of->f_mode & FMODE_READ) && (moved || now.atime_ns != of->atime_ns);
-	struct vj_fim_value *root = bpf_map_lookup_elem(&fim_roots, &(struct vj_fim_key){
-		.ino = of->match.root_ino, .dev = of->match.root_dev});
-	bool accesses = root && (root->flags & VJ_ROOT_ACCESSES);
-	if (written || (read && accesses)) {
+	if (written || (read && root_reports_accesses(&of->match))) {
 		struct vj_file_side match = of->match;
 		__u32 open_flags = of->open_flags;
 		__u16 flags = (of->flags & VJ_FF_TRUNCATED) | (last ? VJ_FF_LAST_CLOSE : 0);

@@ -421,14 +421,20 @@ int connect_enter(struct trace_event_raw_sys_enter *ctx)
 	if (!call)
 		return 0;
 	const void *addr = (const void *)ctx->args[1];
-	__u16 family = 0;
-	if (bpf_probe_read_user(&family, sizeof(family), addr))
+	/* family, port and an IPv4 address in one read (every sockaddr is at least 8 bytes
+	 * but AF_UNIX's unnamed one, which has no port or address to keep) */
+	struct {
+		__u16 family;
+		__u16 port;
+		__u8 addr4[4];
+	} head;
+	if (bpf_probe_read_user(&head, sizeof(head), addr))
 		return 0;
-	call->peer_family = family;
-	bpf_probe_read_user(&call->peer_port, 2, addr + 2);
-	if (family == AF_INET)
-		bpf_probe_read_user(call->peer_addr, 4, addr + 4);
-	else if (family == AF_INET6)
+	call->peer_family = head.family;
+	call->peer_port = head.port;
+	if (head.family == AF_INET)
+		__builtin_memcpy(call->peer_addr, head.addr4, 4);
+	else if (head.family == AF_INET6)
 		bpf_probe_read_user(call->peer_addr, 16, addr + 8);
 	return 0;
 }
@@ -523,8 +529,7 @@ static __always_inline int closed_by_exit(struct sock *sk, int oldstate, int new
 {
 	bool closing = newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK ||
 		       (oldstate == TCP_LISTEN && newstate == TCP_CLOSE);
-	struct task_struct *task = bpf_get_current_task_btf();
-	if (!closing || !(BPF_CORE_READ(task, flags) & PF_EXITING))
+	if (!closing || !(bpf_get_current_task_btf()->flags & PF_EXITING))
 		return 0;
 	struct socket_record *r = new_socket_record(VJ_OP_CLOSE);
 	if (!r) {
