@@ -774,11 +774,22 @@ static __always_inline void hold(__u32 tgid, int delta)
 		/* an entry stays at 0 until the exit: a process that opens and
 		 * closes in a loop updates it in place, no insert and delete each */
 		if (delta > 0 || *n > 0)
-			*n += delta;
+			__sync_fetch_and_add(n, delta); /* the process's threads on other CPUs too */
 	} else if (delta > 0) {
 		__u32 one = 1;
 		bpf_map_update_elem(&fim_holders, &tgid, &one, BPF_ANY);
 	}
+}
+
+/* Whether the root a file was matched to has a category reporting OPENED/ACCESSED
+ * (no lookup when no root has one). */
+static __always_inline bool root_reports_accesses(struct vj_file_side *match)
+{
+	if (!fim_accesses)
+		return false;
+	struct vj_fim_value *root = bpf_map_lookup_elem(&fim_roots, &(struct vj_fim_key){
+		.ino = match->root_ino, .dev = match->root_dev});
+	return root && (root->flags & VJ_ROOT_ACCESSES);
 }
 
 /* An open's flags, at its exit: O_TRUNC is gone from the file's by then. */
@@ -817,9 +828,7 @@ static __always_inline void open_done(long ret, __u16 syscall)
 	struct path path = f->f_path;
 	if (!match_file(&path, &match))
 		return;
-	struct vj_fim_value *root = bpf_map_lookup_elem(&fim_roots, &(struct vj_fim_key){
-		.ino = match.root_ino, .dev = match.root_dev});
-	bool accesses = root && (root->flags & VJ_ROOT_ACCESSES);
+	bool accesses = root_reports_accesses(&match);
 	if (!writing && !created && !accesses)
 		return;
 	__u32 open_flags = open_call_flags(syscall);
@@ -889,14 +898,6 @@ static __always_inline void forget(__u64 key, struct open_file *of, __u16 syscal
 	slot->key = key;
 	if (previous && previous != key)
 		drop_if_closed(previous);
-}
-
-/* Whether the root a file was matched to has a category reporting OPENED/ACCESSED. */
-static __always_inline bool root_reports_accesses(struct vj_file_side *match)
-{
-	struct vj_fim_value *root = bpf_map_lookup_elem(&fim_roots, &(struct vj_fim_key){
-		.ino = match->root_ino, .dev = match->root_dev});
-	return root && (root->flags & VJ_ROOT_ACCESSES);
 }
 
 /* A descriptor of a remembered file goes away: report a change since the open
