@@ -27,13 +27,14 @@ import java.util.logging.Logger;
  */
 public final class Collector implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Collector.class.getName());
-    /** The ring is drained at least this often while records flow; producers also wake us
-     *  when records pile up (the kernel side's wake-up threshold). */
+    /** The wait after a batch that came at least half full: records are flowing fast. */
     static final int POLL_TIMEOUT_MILLIS = 20;
-    /** After empty polls the wait doubles up to this: a wake-up of this thread costs ~0.13 ms
-     *  of CPU on a VM (bench/idle-cost.sh: 1.4 ms/s at ten a second), and an idle machine
-     *  should not pay many. The first records after a quiet spell wait at most this long
-     *  (less when they pile up); osquery reads event tables seconds apart. */
+    /** After lighter batches, and empty ones, the wait doubles up to this. A wake-up of this
+     *  thread costs ~0.13 ms of CPU on a VM (bench/idle-cost.sh: 1.4 ms/s at ten a second):
+     *  polling every 20 ms while a few thousand records a second trickle in was most of
+     *  the collector's cost on W2. The ring cannot overflow meanwhile: producers wake us
+     *  once a quarter of it is pending (the kernel side's wake-up threshold). Records wait
+     *  at most this long (less when they pile up); osquery reads event tables seconds apart. */
     static final int IDLE_POLL_TIMEOUT_MILLIS = 250;
     static final int BATCH_BYTES = 4 << 20;
 
@@ -179,8 +180,9 @@ public final class Collector implements AutoCloseable {
         while (running) {
             try {
                 session.poll(batch, timeout);
-                int records = BatchReader.read(batch, sink, cgroups);
-                timeout = records > 0 ? POLL_TIMEOUT_MILLIS : Math.min(2 * timeout, IDLE_POLL_TIMEOUT_MILLIS);
+                boolean flowing = batch.limit() >= BATCH_BYTES / 2;
+                BatchReader.read(batch, sink, cgroups);
+                timeout = flowing ? POLL_TIMEOUT_MILLIS : Math.min(2 * timeout, IDLE_POLL_TIMEOUT_MILLIS);
                 flush();
             } catch (RuntimeException e) {
                 // A bad batch must not stop collection: count it, say it once in a while.
