@@ -261,6 +261,20 @@ vajra_threads_us() {
 	done
 	echo $((sum / 1000))
 }
+# Waits until Vajra's JVM (process $2) used under 2 ms of CPU in 0.5 s, at most $1 s: its
+# idle rate is ~4 ms/s, a compile or a collection shows above it. In ns where the cgroup
+# is there; a clock tick (10 ms) per 0.25 s cannot tell idle from busy.
+settle_jvm() {
+	local prev now i
+	[ -n "$MON_CG" ] || { settle_cpu "$2" "$1"; return; }
+	prev=$(vajra_cpu_us "$2")
+	for ((i = 0; i < $1 * 2; i++)); do
+		nap 0.5
+		now=$(vajra_cpu_us "$2")
+		[ $((now - prev)) -lt 2000 ] && return 0
+		prev=$now
+	done
+}
 us_as_ms() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
 # Waits until process $1's CPU time stops growing (its backlog is drained), at most $2 s.
 settle_cpu() { settle "$2" cpu_now "$1"; }
@@ -367,6 +381,7 @@ count_table() {
 vajra_count_sql() {
 	local table filter
 	table=$(count_table "$1")
+	[ -n "$table" ] || return 0 # W4: no rows to count
 	case $1 in
 	W1) filter="pid = $4 AND action = 'UPDATED'" ;;
 	W2) filter="syscall = 'execve' AND exit_code = '0' AND cmdline = '/bin/true $2'" ;;
@@ -385,13 +400,15 @@ measure_vajra() { # workload marker dir
 	local cpu0 dec0 lost0 sql="" last now expected eid0 cpu1 pipe0 pipe1
 	local table
 	table=$(count_table "$1")
+	# The previous run's SQL (rows copied into SQLite) and whatever it left to collect,
+	# compile or hash are over before the window opens, and before the run's first eid is
+	# taken: a row of the last run appended late is not counted as this one's.
+	settle_jvm 30 "$vajra_pid"
 	eid0=0
 	[ -n "$table" ] && eid0=$(vq "SELECT max(eid) FROM $table")
 	dec0=$(vq "$DECODED_SQL")
 	lost0=$(vq "$LOST_SQL")
-	# The previous run's SQL (rows copied into SQLite) and whatever it left to collect or
-	# compile are over before the window opens.
-	settle_cpu "$vajra_pid" 30
+	settle_jvm 30 "$vajra_pid" # the queries' own copying
 	cpu0=$(vajra_cpu_us "$vajra_pid")
 	pipe0=$(vajra_threads_us "$vajra_pid")
 	run_workload "$@"
@@ -660,7 +677,7 @@ run_config() {
 		attach_warmup
 		# the whole JVM, the compiler threads too: what the warm-up made hot is compiled
 		# before the first workload, not inside its window
-		settle_cpu "$vajra_pid" 30
+		settle_jvm 30 "$vajra_pid"
 		printf '%s\t%s\t%s\n' "$round" "$config" "$(cpu_now "$vajra_pid")" >>"$OUT/startup.tsv"
 		for w in $WORKLOADS; do measure_vajra "$w" "$marker" "$w5dir"; done
 		vajra_detach ;;
