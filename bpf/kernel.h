@@ -151,6 +151,7 @@ struct sock {
 	u16 sk_protocol;
 	u8 sk_shutdown;
 	int sk_err;
+	long sk_sndtimeo; /* LONG_MAX (MAX_SCHEDULE_TIMEOUT) unless SO_SNDTIMEO was set */
 };
 
 struct socket {

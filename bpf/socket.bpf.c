@@ -37,6 +37,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define RCV_SHUTDOWN 1
 #define EINPROGRESS 115
 #define O_NONBLOCK 04000
+#define MAX_SCHEDULE_TIMEOUT 0x7fffffffffffffffL
 
 /* A socket syscall between its enter and exit (op 0: none). */
 struct sock_call {
@@ -392,12 +393,15 @@ int connect_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	int fd = ctx->args[0];
 	struct sock_call *call = enter(VJ_OP_CONNECT, fd, 0, 0, 0);
-	/* Who connects, for the outcome of a non-blocking connect reported elsewhere. A
-	 * blocking connect's outcome is its return: it needs no entry. */
+	/* Who connects, for the outcome of a connect that returns EINPROGRESS, reported
+	 * elsewhere: a non-blocking one, or a blocking one whose SO_SNDTIMEO runs out. Any
+	 * other connect's outcome is its return: it needs no entry. */
 	struct file *file = fd_file(fd);
-	bool nonblocking = file && (VJ_BTF(struct file, file)->f_flags & O_NONBLOCK);
-	struct sock *sk = nonblocking ? file_sock(file) : NULL;
-	if (sk && VJ_BTF(struct sock, sk)->sk_protocol == IPPROTO_TCP) {
+	struct sock *sk = file_sock(file);
+	struct sock *s = VJ_BTF(struct sock, sk);
+	bool may_return_early = sk && ((VJ_BTF(struct file, file)->f_flags & O_NONBLOCK) ||
+				       s->sk_sndtimeo != MAX_SCHEDULE_TIMEOUT);
+	if (may_return_early && s->sk_protocol == IPPROTO_TCP) {
 		struct vj_socket caller = {};
 		VJ_FILL_CALLER(&caller);
 		struct connect_wait wait = {

@@ -370,6 +370,40 @@ class SocketEventsE2ETest {
         assertMadeByPerl(ran, rows, AF_INET, 1, 6, hostNetns);
     }
 
+    @Test
+    void aBlockingConnectWhoseSendTimeoutRunsOutIsInProgressThenSucceeds() {
+        // A listener with backlog 0 holds one unaccepted connection; the next SYN is dropped
+        // and retried after the kernel's initial 1 s. A 200 ms SO_SNDTIMEO makes the blocking
+        // connect return EINPROGRESS first; once the queue is free the retry gets through.
+        Ran ran = perl("""
+                socket(my $srv, AF_INET, SOCK_STREAM, IPPROTO_TCP) or die; bind($srv, pack_sockaddr_in(0, $lo)) or die;
+                listen($srv, 0) or die;
+                socket(my $first, AF_INET, SOCK_STREAM, IPPROTO_TCP) or die;
+                connect($first, pack_sockaddr_in(port_of($srv), $lo)) or die "first: $!";
+                socket(my $c, AF_INET, SOCK_STREAM, IPPROTO_TCP) or die;
+                setsockopt($c, SOL_SOCKET, SO_SNDTIMEO, pack('l!l!', 0, 200000)) or die "SO_SNDTIMEO: $!";
+                my $r = connect($c, pack_sockaddr_in(port_of($srv), $lo));
+                my $errno = $r ? 'immediately' : ($!{EINPROGRESS} ? 'EINPROGRESS' : "$!");
+                accept(my $a, $srv) or die "accept: $!";
+                my $error = wait_writable($c);
+                out(server_port => port_of($srv), client_port => port_of($c), client_fd => fileno($c),
+                    connect => $errno, error => $error);
+                close($c); close($a); close($first); close($srv);
+                """);
+        assumeTrue("EINPROGRESS".equals(ran.get("connect")),
+                "the kernel did not drop the handshake behind a full accept queue: " + ran.out());
+        assertEquals(0, ran.num("error"));
+        List<Map<String, Object>> rows = settledRowsOf(ran);
+        String lo = "127.0.0.1";
+        long c = ran.num("client_fd");
+        List<Map<String, Object>> connects = rows.stream()
+                .filter(r -> "connect".equals(r.get("syscall")) && r.get("fd").equals(Long.toString(c))).toList();
+        assertEquals(List.of(
+                sig("connect", c, lo, ran.num("client_port"), lo, ran.num("server_port"), "-115", "in_progress"),
+                sig("connect", c, lo, ran.num("client_port"), lo, ran.num("server_port"), "0", "succeeded")),
+                sigs(connects));
+    }
+
     private static List<Object> outcome(Map<String, Object> r) {
         return List.of(r.get("action"), r.get("exit_code"), r.get("status"), r.get("errno"), r.get("remote_address"),
                 r.get("remote_port"));
