@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  */
 public final class Collector implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Collector.class.getName());
-    /** The wait after a batch that came at least half full: records are flowing fast. */
+    /** The wait after a batch of at least FLOWING_BYTES: records are flowing fast. */
     static final int POLL_TIMEOUT_MILLIS = 20;
     /** After lighter batches, and empty ones, the wait doubles up to this. A wake-up of this
      *  thread costs ~0.13 ms of CPU on a VM (bench/idle-cost.sh: 1.4 ms/s at ten a second):
@@ -37,6 +37,10 @@ public final class Collector implements AutoCloseable {
      *  at most this long (less when they pile up); osquery reads event tables seconds apart. */
     static final int IDLE_POLL_TIMEOUT_MILLIS = 250;
     static final int BATCH_BYTES = 4 << 20;
+    /** 512 KiB in one poll: ~25 MB/s at 20 ms polls (a W1 storm sends ~140 MB/s, W2's
+     *  execs ~4 MB/s). Waiting longer at that rate lets a quarter of the ring pile up,
+     *  and the producers then pay for waking us. */
+    static final int FLOWING_BYTES = 512 << 10;
 
     private final ProbeSession session;
     private final EventStore<ProcessEvent> processes;
@@ -180,7 +184,7 @@ public final class Collector implements AutoCloseable {
         while (running) {
             try {
                 session.poll(batch, timeout);
-                boolean flowing = batch.limit() >= BATCH_BYTES / 2;
+                boolean flowing = batch.limit() >= FLOWING_BYTES;
                 BatchReader.read(batch, sink, cgroups);
                 timeout = flowing ? POLL_TIMEOUT_MILLIS : Math.min(2 * timeout, IDLE_POLL_TIMEOUT_MILLIS);
                 flush();
