@@ -66,7 +66,8 @@ struct {
 struct sock_life {
 	__u64 born_ns;
 	__u16 local_port;
-	__u16 pad[3];
+	__u16 connect_pending; /* has (had) a connect_pending entry: its close deletes it */
+	__u16 pad[2];
 };
 
 struct {
@@ -348,8 +349,9 @@ static __always_inline int leave(long ret)
 		} else if (life) {
 			life->local_port = e->local_port;
 		} else if (e->local_port) {
-			/* bound before Vajra saw it created: no lifetime, but its port */
-			struct sock_life bound = {.local_port = e->local_port};
+			/* bound before Vajra saw it created: no lifetime, but its port; what it
+			 * did before is unknown, so its close clears connect_pending too */
+			struct sock_life bound = {.local_port = e->local_port, .connect_pending = 1};
 			bpf_map_update_elem(&sock_born, &key, &bound, BPF_ANY);
 		}
 	}
@@ -420,6 +422,9 @@ int connect_enter(struct trace_event_raw_sys_enter *ctx)
 		__builtin_memcpy(wait.comm, caller.comm, sizeof(wait.comm));
 		__u64 key = (__u64)sk;
 		bpf_map_update_elem(&connect_pending, &key, &wait, BPF_ANY);
+		struct sock_life *life = bpf_map_lookup_elem(&sock_born, &key);
+		if (life)
+			life->connect_pending = 1;
 	}
 	/* Keep the address asked for: a refused connect leaves none on the socket. */
 	if (!call)
@@ -495,6 +500,8 @@ static __always_inline void send_close(struct socket_record *r, struct sock *sk,
 	fill_bytes(e, sk);
 	__u64 key = (__u64)sk;
 	struct sock_life *life = bpf_map_lookup_elem(&sock_born, &key);
+	/* Without a life entry (a socket from before Vajra) whether it has one is unknown. */
+	bool pending = !life || life->connect_pending;
 	if (life) {
 		if (life->born_ns) {
 			e->lifetime_ns = e->h.ktime_ns - life->born_ns;
@@ -504,7 +511,8 @@ static __always_inline void send_close(struct socket_record *r, struct sock *sk,
 			e->local_port = life->local_port;
 		bpf_map_delete_elem(&sock_born, &key);
 	}
-	bpf_map_delete_elem(&connect_pending, &key);
+	if (pending)
+		bpf_map_delete_elem(&connect_pending, &key);
 	send_socket(r, size);
 }
 
