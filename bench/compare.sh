@@ -807,6 +807,10 @@ started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 t_start=$(date +%s)
 foreign_bpf=$(bpftool prog show 2>/dev/null | grep -c '^[0-9]' || true)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+# kauditd starts the first time audit is enabled and stays: from then on every new process
+# takes the slow syscall path, nothing attached included, until a reboot.
+audit_before="no"
+pgrep -x kauditd >/dev/null && audit_before="yes (kauditd was running at the start: every configuration, \`none\` included, ran on audit's slow syscall path)"
 log "compare: $command_line -> $OUT"
 log "configurations: ${run_configs}$([ "$audit_phase" = 1 ] && echo "+ auditd (last)"); workloads: $WORKLOADS; $ROUNDS rounds"
 
@@ -937,6 +941,7 @@ report="$OUT/report.md"
 	echo "| ceiling | $([ "$CEILING" = 1 ] && echo "CEILING_COUNT=$CEILING_COUNT × CEILING_WORKERS=$CEILING_WORKERS, rings $CEILING_RINGS" || echo "not run (CEILING=0)") |"
 	echo "| osquery | $([ "$OSQUERY" = 1 ] && echo "OSQ_ROWS=$OSQ_ROWS, OSQ_LAUNCHES=$OSQ_LAUNCHES, OSQ_GENERATES=$OSQ_GENERATES" || echo "not run (OSQUERY=0)") |"
 	echo "| noise | BPF programs already loaded at the start (someone else's): $foreign_bpf; load average $load_start at the start, $load_end at the end |"
+	echo "| audit enabled before this run | $audit_before |"
 	echo
 	echo "## Configurations"
 	echo
