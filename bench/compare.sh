@@ -36,8 +36,10 @@
 # (an open storm from CEILING_WORKERS processes in the watched tree, for each ring size
 # of CEILING_RINGS: events/s drained into the store, and lost), the consumer's own drain
 # ceiling (bench/drain-ceiling.sh: DRAIN_COUNT records put in a DRAIN_RING ring while Vajra
-# is stopped, then drained) and bench/osquery-bench.sh (launch to registered, generate
-# rows/s through Thrift for OSQ_ROWS rows).
+# is stopped, then drained), Vajra's CPU per 1,000 events once warmed (bench/steady-cpu.sh,
+# STEADY_RUNS runs of W1, W2 and W3 in one shell; STEADY=0 skips it) and
+# bench/osquery-bench.sh (launch to registered, generate rows/s through Thrift for OSQ_ROWS
+# rows).
 #
 # Writes bench/out/<timestamp>/ (report.md, performance.png, results.tsv, logs) and, with
 # PUBLISH=1 (the default), copies the report and chart to docs/performance.md and .png.
@@ -50,7 +52,7 @@ cd "$(dirname "$0")/.."
 
 # The settings, and which of them the caller gave (the report's "exact command").
 SETTINGS="ROUNDS FILE_COUNT EXEC_COUNT EXEC_WORKERS CONN_COUNT GETPID_COUNT BUILD_RUNS WORKLOADS CONFIGS
-	AUDITD CEILING CEILING_COUNT CEILING_WORKERS CEILING_RINGS DRAIN_COUNT DRAIN_ROUNDS DRAIN_RING OSQUERY OSQ_ROWS OSQ_LAUNCHES OSQ_GENERATES
+	AUDITD CEILING CEILING_COUNT CEILING_WORKERS CEILING_RINGS DRAIN_COUNT DRAIN_ROUNDS DRAIN_RING OSQUERY OSQ_ROWS OSQ_LAUNCHES OSQ_GENERATES STEADY STEADY_RUNS
 	VAJRA VAJRA_OPTS VAJRA_LOGS VAJRA_JAVA_OPTS VAJRA_STORE WARMUP PUBLISH OUT"
 given=""
 for v in $SETTINGS; do
@@ -78,6 +80,8 @@ DRAIN_COUNT=${DRAIN_COUNT:-1000000}
 DRAIN_ROUNDS=${DRAIN_ROUNDS:-3}
 DRAIN_RING=${DRAIN_RING:-512M}
 OSQUERY=${OSQUERY:-1}
+STEADY=${STEADY:-1}           # bench/steady-cpu.sh: Vajra's CPU per 1,000 events once warmed
+STEADY_RUNS=${STEADY_RUNS:-6}
 OSQ_ROWS=${OSQ_ROWS:-50000}
 OSQ_LAUNCHES=${OSQ_LAUNCHES:-5}
 OSQ_GENERATES=${OSQ_GENERATES:-9}
@@ -845,6 +849,24 @@ if [ "$CEILING" = 1 ]; then
 	fi
 fi
 
+steady_status=""
+steady_workloads=""
+for w in W1 W2 W3; do case " $WORKLOADS " in *" $w "*) steady_workloads+="${steady_workloads:+ }$w" ;; esac; done
+[ -n "$steady_workloads" ] || STEADY=0 # steady-cpu.sh knows W1-W3 only
+if [ "$STEADY" = 1 ]; then
+	# One warmed shell as deployed (launcher JVM options, shipped store), the workloads'
+	# counts: what the fresh-JVM rounds above cost once the JIT is done.
+	log "steady-cpu: RUNS=$STEADY_RUNS"
+	[ -n "$user_java_opts" ] && export VAJRA_JAVA_OPTS="$user_java_opts" || unset VAJRA_JAVA_OPTS
+	if RUNS=$STEADY_RUNS WORKLOADS=$steady_workloads FILE_COUNT=$FILE_COUNT EXEC_COUNT=$EXEC_COUNT CONN_COUNT=$CONN_COUNT VAJRA=$VAJRA \
+		bench/steady-cpu.sh >"$OUT/steady.md" 2>"$OUT/steady.log"; then
+		steady_status=ok
+	else
+		steady_status="failed (exit $?)"
+		log "steady-cpu $steady_status; see $OUT/steady.log"
+	fi
+fi
+
 osquery_status=""
 if [ "$OSQUERY" = 1 ]; then
 	log "osquery-bench: ROWS=$OSQ_ROWS LAUNCHES=$OSQ_LAUNCHES GENERATES=$OSQ_GENERATES"
@@ -1102,6 +1124,30 @@ report="$OUT/report.md"
 			echo
 			echo '```'
 			tail -20 "$OUT/drain-ceiling.log"
+			echo '```'
+		fi
+	fi
+	if [ "$STEADY" = 1 ]; then
+		echo
+		echo "## Vajra's CPU once warmed"
+		echo
+		echo "\`bench/steady-cpu.sh\` (RUNS=$STEADY_RUNS): one \`vajra shell\` with the launcher's JVM options and the"
+		echo "shipped store, FIM on W1's tree and an idle log source, fed $STEADY_RUNS runs of each of $steady_workloads in turn, at"
+		echo "this run's counts. The rounds above start Vajra afresh each round; an agent runs for days, and"
+		echo "this is what remains when its JIT is done. CPU from a cpuacct cgroup (the whole JVM) and each"
+		echo "thread's schedstat, read once the JVM is idle after each run; events are records decoded."
+		echo
+		if [ "$steady_status" = ok ]; then
+			sed -n '/^Steady/,$p' "$OUT/steady.md"
+			echo
+			echo "Every run:"
+			echo
+			sed -n '1,/^$/p' "$OUT/steady.md"
+		else
+			echo "**steady-cpu.sh $steady_status**; the end of its log:"
+			echo
+			echo '```'
+			tail -20 "$OUT/steady.log"
 			echo '```'
 		fi
 	fi
