@@ -5,6 +5,9 @@
 
 #include "common.h"
 
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+
 /* Direct loads from the BTF-typed current task (no helper call per field); only
  * the table slot, at a variable index, is read with a helper. */
 static __always_inline struct file *fd_file(int fd)
@@ -18,6 +21,12 @@ static __always_inline struct file *fd_file(int fd)
 	if (bpf_probe_read_kernel(&file, sizeof(file), fds + fd))
 		return NULL;
 	return file;
+}
+
+/* Whether an open file (a BTF-typed pointer, see VJ_BTF) is a socket. */
+static __always_inline bool file_is_socket(struct file *f)
+{
+	return (f->f_inode->i_mode & S_IFMT) == S_IFSOCK;
 }
 
 #endif /* VAJRA_FD_H */

@@ -945,9 +945,6 @@ static __always_inline void release(struct file *file, __u16 syscall, int fd)
 	of->flags &= ~VJ_FF_TRUNCATED;
 }
 
-#define VJ_S_IFMT 00170000
-#define VJ_S_IFSOCK 0140000
-
 static __always_inline void release_fd(int fd, __u16 syscall)
 {
 	struct file *raw = fd_file(fd);
@@ -957,7 +954,7 @@ static __always_inline void release_fd(int fd, __u16 syscall)
 	 * machine's closes of read-only files skip the map lookup. So do sockets, open for
 	 * writing but never opened by name (open() of a socket file fails). */
 	struct file *f = VJ_BTF(struct file, raw);
-	if ((fim_accesses || (f->f_mode & FMODE_WRITE)) && (f->f_inode->i_mode & VJ_S_IFMT) != VJ_S_IFSOCK)
+	if ((fim_accesses || (f->f_mode & FMODE_WRITE)) && !file_is_socket(f))
 		release(raw, syscall, fd);
 }
 

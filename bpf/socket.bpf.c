@@ -18,8 +18,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
@@ -137,7 +135,7 @@ static __always_inline struct sock *file_sock(struct file *raw)
 		return NULL;
 	/* direct loads: every close() on the machine comes through here */
 	struct file *file = VJ_BTF(struct file, raw);
-	if ((file->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+	if (!file_is_socket(file))
 		return NULL;
 	struct socket *sock = VJ_BTF(struct socket, file->private_data);
 	return sock ? sock->sk : NULL;
