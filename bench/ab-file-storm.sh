@@ -24,11 +24,7 @@ VAJRA=$B require_root_and_vajra ab-file-storm
 bench_scratch "$TREE" "$TREE-logs"
 
 gcc -O2 -Wall -o "$work/file_storm" bench/workloads/file_storm.c
-rm -rf "$TREE" "$TREE-logs"
-mkdir -p "$TREE/w1" "$TREE-logs"
-"$work/file_storm" 64 "$TREE/w1" >/dev/null # the files exist: every cycle is an update
-printf '{"file_paths": {"bench": ["%s/%%%%"]}, "vajra": {"log_files": [{"path": "%s-logs/*.log", "category": "bench"}]}}\n' \
-	"$TREE" "$TREE" >"$work/vajra.json"
+w1_setting
 
 storm() { # -> cycles per second
 	"$work/file_storm" "$1" "$TREE/w1" | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }

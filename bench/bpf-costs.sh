@@ -26,11 +26,7 @@ extra_cleanup() { sysctl -qw kernel.bpf_stats_enabled="$stats_before"; }
 bench_scratch "$TREE" "$TREE-logs"
 
 gcc -O2 -Wall -o "$work/file_storm" bench/workloads/file_storm.c
-rm -rf "$TREE"
-mkdir -p "$TREE/w1" "$TREE-logs"
-"$work/file_storm" 64 "$TREE/w1" >/dev/null # the files exist: every cycle is an update
-printf '{"file_paths": {"bench": ["%s/%%%%"]}, "vajra": {"log_files": [{"path": "%s-logs/*.log", "category": "bench"}]}}\n' \
-	"$TREE" "$TREE" >"$work/vajra.json"
+w1_setting
 
 bpftool prog show -j >"$work/before-start.json"
 start_vajra --config "$work/vajra.json"

@@ -24,6 +24,17 @@ bench_cleanup() {
 	rm -rf "$work" "${scratch_paths[@]}"
 }
 
+# The setting of the benches that storm W1 (compare.sh's `vajra` as it runs W1): $TREE/w1
+# in a FIM-watched tree, holding 64 files already (every cycle is an update, not a create),
+# and an idle log source in $TREE-logs. Writes $work/vajra.json; needs $work/file_storm.
+w1_setting() {
+	rm -rf "$TREE" "$TREE-logs"
+	mkdir -p "$TREE/w1" "$TREE-logs"
+	"$work/file_storm" 64 "$TREE/w1" >/dev/null
+	printf '{"file_paths": {"bench": ["%s/%%%%"]}, "vajra": {"log_files": [{"path": "%s-logs/*.log", "category": "bench"}]}}\n' \
+		"$TREE" "$TREE" >"$work/vajra.json"
+}
+
 # Starts `vajra shell --json` with extra options; sets $vajra_pid, $vajra_out, fd 3.
 start_vajra() {
 	local fifo="$work/in.$RANDOM"

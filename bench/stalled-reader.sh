@@ -25,12 +25,9 @@ extra_cleanup() { [ -n "$jvm_stopped" ] && kill -CONT "$jvm_stopped" 2>/dev/null
 bench_scratch "$TREE" "$TREE-logs"
 
 gcc -O2 -Wall -o "$work/file_storm" bench/workloads/file_storm.c
-mkdir -p "$TREE/w1" "$TREE-logs"
-"$work/file_storm" 64 "$TREE/w1" >/dev/null
-printf '{"file_paths": {"bench": ["%s/%%%%"]}, "vajra": {"log_files": [{"path": "%s-logs/*.log", "category": "bench"}]}}\n' \
-	"$TREE" "$TREE" >"$work/vajra.json"
+w1_setting
 start_vajra --config "$work/vajra.json"
-jvm=$(pgrep -P "$vajra_pid" java || echo "$vajra_pid") # the launcher execs java: usually the same pid
+jvm=$vajra_pid # the launcher execs java
 "$work/file_storm" 200000 "$TREE/w1" >/dev/null # warm-up
 sleep 2
 seconds() { "$work/file_storm" "$COUNT" "$TREE/w1" | sed -E 's/.*seconds=([0-9.]+).*/\1/'; }

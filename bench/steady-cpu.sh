@@ -36,10 +36,7 @@ bench_scratch "$TREE" "$TREE-logs"
 for w in file_storm exec_storm socket_storm; do
 	gcc -O2 -Wall -o "$work/$w" "bench/workloads/$w.c"
 done
-rm -rf "$TREE" "$TREE-logs"
-mkdir -p "$TREE/w1" "$TREE-logs"
-printf '{"file_paths": {"bench": ["%s/%%%%"]}, "vajra": {"log_files": [{"path": "%s-logs/*.log", "category": "bench"}]}}\n' \
-	"$TREE" "$TREE" >"$work/vajra.json"
+w1_setting
 mkdir "$cg"
 
 unset VAJRA_JAVA_OPTS # the launcher's
@@ -81,7 +78,6 @@ run() {
 	esac >/dev/null
 }
 
-"$work/file_storm" 64 "$TREE/w1" >/dev/null
 echo "steady-cpu: $RUNS runs of each of $WORKLOADS; Vajra $(git rev-parse --short HEAD 2>/dev/null), kernel $(uname -r)" >&2
 echo "| workload | run | events | whole JVM, ms per 1,000 events | Vajra's threads (vajra-*) | JIT (compiler threads) | GC (VM thread) | busiest threads, ms |"
 echo "|---|---:|---:|---:|---:|---:|---:|---|"
