@@ -16,11 +16,9 @@ static __always_inline struct file *fd_file(int fd)
 	struct fdtable *fdt = task->files->fdt;
 	if (fd < 0 || fd >= fdt->max_fds)
 		return NULL;
-	struct file **fds = fdt->fd;
-	struct file *file = NULL;
-	if (bpf_probe_read_kernel(&file, sizeof(file), fds + fd))
-		return NULL;
-	return file;
+	/* cast to void: untrusted read-only memory, loadable at a variable offset */
+	struct file **fds = bpf_rdonly_cast(fdt->fd, 0);
+	return fds[fd];
 }
 
 /* Whether an open file (a BTF-typed pointer, see VJ_BTF) is a socket. */
