@@ -26,12 +26,36 @@ struct {
 	__type(value, __u32);
 } log_dirs SEC(".maps");
 
+/* Bumped by user space when log_dirs changes: answers cached before are stale. */
+__u32 log_generation = 0;
+
+/* The record being built, and the CPU's last answer from log_dirs: writes come
+ * in runs to one file, and a run then costs no hash lookup. */
+struct write_scratch {
+	struct vj_write record;
+	struct vj_fim_key last_dir;
+	__u32 last_generation; /* log_generation + 1 when last_dir is set */
+	__u32 last_is_log;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct vj_write);
+	__type(value, struct write_scratch);
 } write_scratch SEC(".maps");
+
+static __always_inline bool is_log_dir(struct write_scratch *ws, struct vj_fim_key *dir)
+{
+	__u32 generation = log_generation + 1; /* read before the lookup it vouches for */
+	if (ws->last_generation == generation && ws->last_dir.ino == dir->ino && ws->last_dir.dev == dir->dev)
+		return ws->last_is_log;
+	bool is_log = bpf_map_lookup_elem(&log_dirs, dir) != NULL;
+	ws->last_dir = *dir;
+	ws->last_generation = generation;
+	ws->last_is_log = is_log;
+	return is_log;
+}
 
 /* Exit only: the descriptor and pwrite's offset come from the saved registers
  * (syscall_regs), so a write pays one program and no map entry. */
@@ -53,12 +77,11 @@ int write_exit(struct trace_event_raw_sys_exit *ctx)
 		.ino = dir->i_ino,
 		.dev = dir->i_sb->s_dev,
 	};
-	if (!bpf_map_lookup_elem(&log_dirs, &key))
-		return 0;
 	__u32 zero = 0;
-	struct vj_write *e = bpf_map_lookup_elem(&write_scratch, &zero);
-	if (!e)
+	struct write_scratch *ws = bpf_map_lookup_elem(&write_scratch, &zero);
+	if (!ws || !is_log_dir(ws, &key))
 		return 0;
+	struct vj_write *e = &ws->record;
 	long nr = ctx->id;
 	__s64 pos = -1;
 	if (nr == NR_PWRITE64 || nr == NR_PWRITEV || nr == NR_PWRITEV2)

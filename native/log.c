@@ -92,6 +92,7 @@ int vj_logs_watch(struct vj_logs *l, const uint64_t *dirs, size_t ndirs, char *e
 		snprintf(err, err_size, "updating the watched log directories failed: %s", strerror(-rc));
 		return -1;
 	}
+	l->skel->bss->log_generation++; /* cached answers predate this set */
 	if (ndirs > 0 && l->nlinks == 0)
 		return attach(l, err, err_size);
 	if (ndirs == 0)

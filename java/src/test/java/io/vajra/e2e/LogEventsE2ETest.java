@@ -52,6 +52,21 @@ class LogEventsE2ETest {
             print "pid=$$\\n";
             """;
 
+    /** Appends a line and waits, writing nothing else, for the file named second to appear;
+     *  then appends the other arguments as {@link #APPEND} does and prints its pid. */
+    private static final String APPEND_ON_CUE = """
+            use strict; use warnings; $| = 1;
+            my $file = shift @ARGV;
+            my $cue = shift @ARGV;
+            open(my $fh, '>>', $file) or die "$file: $!";
+            $fh->autoflush(1);
+            print $fh "before the cue\n";
+            select(undef, undef, undef, 0.01) until -e $cue;
+            print $fh "$_\n" for @ARGV;
+            close $fh;
+            print "pid=$$\n";
+            """;
+
     private static KernelPipeline pipeline;
     private static Path base;
     private static String sources;
@@ -59,13 +74,15 @@ class LogEventsE2ETest {
     @BeforeAll
     static void start() throws IOException {
         base = Files.createTempDirectory(Path.of("/tmp"), "vajra-logs-");
-        for (String dir : List.of("two", "rotate", "copytrunc", "later", "long", "odd", "partial", "ctr", "pw")) {
+        for (String dir : List.of("two", "rotate", "copytrunc", "later", "long", "odd", "partial", "ctr", "pw",
+                "added")) {
             Files.createDirectories(base.resolve(dir));
         }
         Files.writeString(base.resolve("two/app.log"), "before vajra\n");
         Files.writeString(base.resolve("rotate/app.log"), "");
         Files.writeString(base.resolve("copytrunc/app.log"), "");
         Files.writeString(base.resolve("pw/app.log"), "");
+        Files.writeString(base.resolve("added/app.log"), "");
         sources = """
                 [{"path": "%1$s/two/app.log", "category": "two"},
                  {"path": "%1$s/rotate/app.log", "category": "rotate"},
@@ -291,6 +308,41 @@ class LogEventsE2ETest {
             }
         } finally {
             Containers.exec(List.of("rm", "-rf", work.toString()));
+        }
+    }
+
+    @Test
+    void aDirectoryConfiguredLaterIsAttributedFromTheNextWrite() throws Exception {
+        // The kernel remembers each CPU's last answer about a write's directory: writes to
+        // this one were answered "no log here" before it was configured, on the CPU the
+        // writer stays pinned to, and must be attributed right after.
+        Path file = base.resolve("added/app.log");
+        Path cue = base.resolve("added-cue-" + UUID.randomUUID());
+        String m = "a-" + UUID.randomUUID();
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", "0", PERL, "-e", APPEND_ON_CUE,
+                file.toString(), cue.toString()));
+        command.addAll(markers(m, 1, 3));
+        Process writer = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String withAdded = sources.substring(0, sources.length() - 1)
+                + ", {\"path\": \"" + file + "\", \"category\": \"added\"}]";
+        try {
+            long deadline = System.nanoTime() + KernelPipeline.DEADLINE.toNanos();
+            while (Files.size(file) == 0 && writer.isAlive() && System.nanoTime() < deadline) {
+                KernelPipeline.sleep(10);
+            }
+            assertTrue(Files.size(file) > 0, "the writer wrote before the cue");
+            pipeline.watchLogs(withAdded);
+            Files.createFile(cue); /* no write(): the writer's CPU keeps its last answer */
+            assertTrue(writer.waitFor(KernelPipeline.DEADLINE.toSeconds(), TimeUnit.SECONDS), "writer finished");
+            String printed = new String(writer.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertTrue(printed.startsWith("pid="), "writer printed " + printed);
+            long pid = Long.parseLong(printed.substring(4));
+            List<Map<String, Object>> found = rows("added", m, 3);
+            assertEquals(markers(m, 1, 3), found.stream().map(r -> r.get("line")).toList());
+            assertTrue(found.stream().allMatch(r -> Long.valueOf(pid).equals(r.get("pid"))), found.toString());
+        } finally {
+            writer.destroyForcibly();
+            pipeline.watchLogs(sources);
         }
     }
 
