@@ -153,27 +153,22 @@ struct {
 	__type(value, struct open_file);
 } open_scratch SEC(".maps");
 
-/* The closed entry each thread keeps in fim_files (see forget), so there is at
- * most one per thread; it goes with the thread. */
-struct closed_file {
-	__u64 key;
+/* What a task keeps about fim_files. Task storage, not a hash by pid: the
+ * lookup is a slot in the task, a thread's entry goes with it, and in a
+ * single-threaded process one entry serves both uses. */
+struct file_task {
+	__u64 closed_key; /* the closed entry this thread keeps (see forget) */
+	__u32 held;       /* on a process's leader: the live entries it owns; an exit
+			   * looks through fim_files only when there are some */
+	__u32 pad;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct closed_file);
-} closed_files SEC(".maps");
-
-/* How many fim_files entries each process owns: an exit looks through
- * fim_files only when its process has some. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __u32);
-} fim_holders SEC(".maps");
+	__type(value, struct file_task);
+} file_tasks SEC(".maps");
 
 /* ---- reading the kernel's objects ---- */
 
@@ -332,10 +327,14 @@ struct {
 static __always_inline bool walk_chain(struct path *start, __u32 min_level, bool recursive_only,
 				       struct vj_file_side *m, bool *conclusive);
 
-/* The key and value being built, off the stack (the exit program's stack is full). */
+/* The key and value being built, off the stack (the exit program's stack is full),
+ * and the CPU's last verdict: opens come in runs from one directory, and a run then
+ * costs no hash lookup. */
 struct verdict_scratch {
 	struct verdict_key key;
 	struct verdict value;
+	struct verdict_key last_key;
+	struct verdict last;
 };
 
 struct {
@@ -353,14 +352,23 @@ static __always_inline bool match_file(struct path *file, struct vj_file_side *m
 	struct dentry *d = file->dentry;
 	struct dentry *dir = VJ_BTF(struct dentry, d)->d_parent;
 	bool cacheable = vs && dir && dir != d;
+	/* read before the maps the verdict comes from: a verdict is never filed under a
+	 * newer generation than the watch set it was made from */
+	__u32 generation = fim_generation;
 	if (cacheable) {
 		struct inode *inode = VJ_BTF(struct dentry, dir)->d_inode;
 		vs->key.dentry = (__u64)dir;
 		vs->key.ino = inode->i_ino;
 		vs->key.generation = inode->i_generation;
 		vs->key.pad = 0;
-		struct verdict *known = bpf_map_lookup_elem(&dir_verdicts, &vs->key);
-		if (known && known->fim_generation == fim_generation) {
+		bool last = vs->last_key.dentry == vs->key.dentry && vs->last_key.ino == vs->key.ino &&
+			    vs->last_key.generation == vs->key.generation;
+		struct verdict *known = last ? &vs->last : bpf_map_lookup_elem(&dir_verdicts, &vs->key);
+		if (known && known->fim_generation == generation) {
+			if (!last) {
+				vs->last_key = vs->key;
+				vs->last = *known;
+			}
 			if (!known->watched)
 				return false;
 			m->root_ino = known->root.ino;
@@ -374,7 +382,7 @@ static __always_inline bool match_file(struct path *file, struct vj_file_side *m
 	bool watched = walk_chain(file, 1, false, m, &conclusive);
 	if (cacheable && conclusive) {
 		__builtin_memset(&vs->value, 0, sizeof(vs->value));
-		vs->value.fim_generation = fim_generation;
+		vs->value.fim_generation = generation;
 		vs->value.watched = watched;
 		if (watched) {
 			vs->value.depth = m->depth - 1;
@@ -382,6 +390,8 @@ static __always_inline bool match_file(struct path *file, struct vj_file_side *m
 			vs->value.root.dev = m->root_dev;
 		}
 		bpf_map_update_elem(&dir_verdicts, &vs->key, &vs->value, BPF_ANY);
+		vs->last_key = vs->key;
+		vs->last = vs->value;
 	}
 	return watched;
 }
@@ -767,18 +777,19 @@ static __always_inline void read_args(struct trace_event_raw_sys_enter *ctx, uns
 	bpf_probe_read_kernel(a, size, &ctx->args[0]);
 }
 
-static __always_inline void hold(__u32 tgid, int delta)
+/* The current process's count of live fim_files entries goes up (an open) or
+ * down (a release). An entry released by another process than its owner (a
+ * descriptor handed over) leaves the owner's count high: its exit then looks
+ * through fim_files for nothing, where a count too low would skip a release. */
+static __always_inline void hold(__u32 owner, int delta)
 {
-	__u32 *n = bpf_map_lookup_elem(&fim_holders, &tgid);
-	if (n) {
-		/* an entry stays at 0 until the exit: a process that opens and
-		 * closes in a loop updates it in place, no insert and delete each */
-		if (delta > 0 || *n > 0)
-			__sync_fetch_and_add(n, delta); /* the process's threads on other CPUs too */
-	} else if (delta > 0) {
-		__u32 one = 1;
-		bpf_map_update_elem(&fim_holders, &tgid, &one, BPF_ANY);
-	}
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (owner != task->tgid)
+		return;
+	struct file_task *t = bpf_task_storage_get(&file_tasks, task->group_leader, 0,
+						   delta > 0 ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (t && (delta > 0 || t->held > 0))
+		__sync_fetch_and_add(&t->held, delta); /* the process's threads on other CPUs too */
 }
 
 /* Whether the root a file was matched to has a category reporting OPENED/ACCESSED
@@ -885,17 +896,17 @@ static __always_inline void drop_if_closed(__u64 key)
  */
 static __always_inline void forget(__u64 key, struct open_file *of, __u16 syscall)
 {
-	struct closed_file *slot = NULL;
+	struct file_task *slot = NULL;
 	if (syscall != VJ_FILE_BY_EXIT)
-		slot = bpf_task_storage_get(&closed_files, bpf_get_current_task_btf(), 0,
+		slot = bpf_task_storage_get(&file_tasks, bpf_get_current_task_btf(), 0,
 					    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!slot) {
 		bpf_map_delete_elem(&fim_files, &key);
 		return;
 	}
 	of->flags |= OF_CLOSED;
-	__u64 previous = slot->key;
-	slot->key = key;
+	__u64 previous = slot->closed_key;
+	slot->closed_key = key;
 	if (previous && previous != key)
 		drop_if_closed(previous);
 }
@@ -928,9 +939,6 @@ static __always_inline void release(struct file *file, __u16 syscall, int fd)
 		__u16 flags = (of->flags & VJ_FF_TRUNCATED) | (last ? VJ_FF_LAST_CLOSE : 0);
 		send_fd_event(file, written ? VJ_OP_FILE_UPDATED : VJ_OP_FILE_ACCESSED, syscall, fd, 0,
 			      open_flags, flags, &match);
-		of = bpf_map_lookup_elem(&fim_files, &key);
-		if (!of)
-			return;
 	}
 	if (last) {
 		hold(of->owner, -1);
@@ -963,13 +971,12 @@ SEC("tracepoint")
 int file_close(struct trace_event_raw_sys_enter *ctx)
 {
 	long nr = ctx->id;
-	unsigned long a[2] = {};
-	read_args(ctx, a, sizeof(a));
-	int fd = a[0];
+	int fd = ctx->args[0]; /* close's only argument: a direct read is allowed */
 	if (nr == NR_DUP2 || nr == NR_DUP3) {
-		if (a[0] == a[1])
+		int newfd = syscall_regs()->si;
+		if (fd == newfd)
 			return 0;
-		fd = a[1];
+		fd = newfd;
 	}
 	release_fd(fd, nr);
 	return 0;
@@ -1031,19 +1038,15 @@ int BPF_PROG(file_exit_process, struct task_struct *task)
 {
 	__u32 tid = BPF_CORE_READ(task, pid);
 	bpf_map_delete_elem(&fim_calls, &tid); /* a thread killed inside a call */
-	struct closed_file *slot = bpf_task_storage_get(&closed_files, task, 0, 0);
-	if (slot && slot->key)
-		drop_if_closed(slot->key);
+	struct file_task *slot = bpf_task_storage_get(&file_tasks, task, 0, 0);
+	if (slot && slot->closed_key)
+		drop_if_closed(slot->closed_key);
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	__u32 tgid = BPF_CORE_READ(task, tgid);
-	__u32 *held = bpf_map_lookup_elem(&fim_holders, &tgid);
-	if (!held)
+	struct file_task *leader = bpf_task_storage_get(&file_tasks, task->group_leader, 0, 0);
+	if (!leader || !leader->held)
 		return 0;
-	if (*held == 0) {
-		bpf_map_delete_elem(&fim_holders, &tgid);
-		return 0;
-	}
 	__u32 zero = 0;
 	struct exit_ref ref = {.scan = bpf_map_lookup_elem(&exit_state, &zero)};
 	if (!ref.scan)
@@ -1052,7 +1055,35 @@ int BPF_PROG(file_exit_process, struct task_struct *task)
 	ref.scan->n = 0;
 	bpf_for_each_map_elem(&fim_files, collect_owned, &ref, 0);
 	bpf_loop(EXIT_RELEASES, release_one, &ref, 0);
-	bpf_map_delete_elem(&fim_holders, &tgid);
+	return 0;
+}
+
+/* Bias on a count handed over at an exec: never back to zero (see file_exec). */
+#define HELD_STICKY (1u << 30)
+
+/*
+ * An exec by a thread other than the leader makes that thread the leader
+ * (de_thread), and the old leader's storage goes with the process's count of
+ * live fim_files entries: without it the exit would skip the files the new
+ * program inherited. The count moves to the thread at the exec's start, biased
+ * so that it stays above zero: opens and closes on the other threads until they
+ * are gone still count on the old leader. A failed exec leaves the bias on a
+ * thread that is no leader, where it is never read.
+ */
+SEC("tracepoint")
+int file_exec(struct trace_event_raw_sys_enter *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (task->pid == task->tgid)
+		return 0;
+	struct file_task *leader = bpf_task_storage_get(&file_tasks, task->group_leader, 0, 0);
+	if (!leader || !leader->held)
+		return 0;
+	struct file_task *heir = bpf_task_storage_get(&file_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (heir)
+		heir->held = HELD_STICKY;
+	else
+		count(VJ_STAT_FILE_UNTRACKED); /* its exit may skip files still written */
 	return 0;
 }
 

@@ -27,11 +27,13 @@ static const char *const NAMED_CALLS[] = {
 	"futimesat", "utimensat",
 };
 static const char *const CLOSING_CALLS[] = {"close", "dup2", "dup3"};
+static const char *const EXEC_CALLS[] = {"execve", "execveat"};
 
 #define OPENS (sizeof(OPEN_CALLS) / sizeof(OPEN_CALLS[0]))
 #define NAMED (sizeof(NAMED_CALLS) / sizeof(NAMED_CALLS[0]))
 #define CLOSING (sizeof(CLOSING_CALLS) / sizeof(CLOSING_CALLS[0]))
-#define MAX_LINKS (OPENS + 2 * NAMED + CLOSING + 1)
+#define EXECS (sizeof(EXEC_CALLS) / sizeof(EXEC_CALLS[0]))
+#define MAX_LINKS (OPENS + 2 * NAMED + CLOSING + EXECS + 1)
 
 struct vj_files {
 	struct file_bpf *skel;
@@ -87,6 +89,9 @@ static int attach(struct vj_files *f, char *err, size_t err_size)
 	 * never be reported. */
 	int rc = vj_attach_syscalls(skel->progs.file_close, "sys_enter_", CLOSING_CALLS, CLOSING, f->links,
 				    &f->nlinks);
+	if (!rc)
+		rc = vj_attach_syscalls(skel->progs.file_exec, "sys_enter_", EXEC_CALLS, EXECS, f->links,
+					&f->nlinks);
 	if (!rc) {
 		struct bpf_link *link = bpf_program__attach(skel->progs.file_exit_process);
 		rc = link ? 0 : -errno;

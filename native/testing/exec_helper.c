@@ -7,10 +7,18 @@
  *       create a child with that syscall; the child exits with <exit-code>
  *   exec_helper execveat <binary> <args...>
  *       execveat(fd of <binary>, "", argv = <binary> <args...>, AT_EMPTY_PATH)
+ *   exec_helper thread-exec <file> <binary> <args...>
+ *       append to <file> and keep it open, then exec <binary> from a second thread,
+ *       which becomes the process's leader (the new program inherits the file)
+ *   exec_helper leader-exits <file>
+ *       the main thread exits first; a second thread then appends to <file> and
+ *       exits holding it
+ * Each mode but execveat prints pid=<pid> first.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +45,54 @@ static int wait_child(pid_t pid)
 	return 0;
 }
 
+static char **exec_argv;
+static const char *append_path;
+
+static void *exec_from_thread(void *unused)
+{
+	(void)unused;
+	execve(exec_argv[0], exec_argv, environ);
+	perror("execve");
+	exit(1);
+}
+
+static int append(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND);
+	if (fd < 0 || write(fd, "held", 4) != 4) {
+		perror(path);
+		exit(1);
+	}
+	return fd;
+}
+
+static void *append_and_exit(void *unused)
+{
+	(void)unused;
+	usleep(50 * 1000); /* the leader is gone by then */
+	append(append_path);
+	return NULL; /* the last thread: the process exits holding the file */
+}
+
+static int threaded(const char *how, char **argv)
+{
+	printf("pid=%d\n", getpid());
+	fflush(stdout);
+	pthread_t thread;
+	if (strcmp(how, "thread-exec") == 0) {
+		append(argv[2]);
+		exec_argv = &argv[3];
+		if (pthread_create(&thread, NULL, exec_from_thread, NULL) == 0)
+			pause(); /* until the exec takes this thread away */
+	} else {
+		append_path = argv[2];
+		if (pthread_create(&thread, NULL, append_and_exit, NULL) == 0)
+			pthread_exit(NULL);
+	}
+	perror("pthread_create");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -44,6 +100,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *how = argv[1];
+	if (strcmp(how, "thread-exec") == 0 || strcmp(how, "leader-exits") == 0)
+		return threaded(how, argv);
 	if (strcmp(how, "execveat") == 0) {
 		int fd = open(argv[2], O_PATH | O_CLOEXEC);
 		if (fd < 0) {

@@ -228,6 +228,25 @@ class FileEventsE2ETest {
     }
 
     @Test
+    void filesHeldAtExitAreReportedWhenAnotherThreadExecedOrTheLeaderLeftFirst() throws IOException {
+        // An exit looks through the remembered files only when its process holds some, a
+        // count kept with the process's leader: an exec from another thread replaces the
+        // leader, and a leader may exit before the other threads.
+        Path dir = testDir("threads");
+        Path inherited = Files.writeString(dir.resolve("exec-inherited"), "0");
+        Path orphaned = Files.writeString(dir.resolve("leader-gone"), "0");
+        String helper = KernelPipeline.helper().toString();
+        long execed = runForPid(dir, List.of(helper, "thread-exec", inherited.toString(), "/bin/true"));
+        long leaderless = runForPid(dir, List.of(helper, "leader-exits", orphaned.toString()));
+        List<Map<String, Object>> execedRows = settledRows(execed);
+        assertEquals(List.of("UPDATED exec-inherited exit"), summary(execedRows, dir),
+                KernelPipeline.abbreviated(execedRows));
+        List<Map<String, Object>> leaderlessRows = settledRows(leaderless);
+        assertEquals(List.of("UPDATED leader-gone exit"), summary(leaderlessRows, dir),
+                KernelPipeline.abbreviated(leaderlessRows));
+    }
+
+    @Test
     void aFileRewrittenInALoopGivesOneRowPerCycle() throws IOException {
         // The kernel keeps a closed file's entry for the next open of the same struct file
         // (a loop gets it straight back): each cycle must still give exactly one row, and an
