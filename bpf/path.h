@@ -26,6 +26,44 @@ static __always_inline bool dentry_unlinked(struct dentry *dentry)
 	return d->d_hash.pprev == NULL && d->d_parent != dentry;
 }
 
+#define VJ_ONES 0x0101010101010101ULL
+#define VJ_HIGHS 0x8080808080808080ULL
+
+/*
+ * A dentry's name, NUL-ended, at dst; returns its size with the NUL, <= 0 on a
+ * fault. Copied a word at a time with direct loads (to the verifier the name is
+ * untrusted read-only memory, fault-safe at any offset): no helper call, and no
+ * byte-by-byte copy. The words may reach past the name; only len + 1 bytes count.
+ * A name with a NUL within its length (a rename raced the read of name and len)
+ * is read again up to its NUL, as before.
+ */
+static __always_inline long copy_name(__u8 *dst, struct dentry *d)
+{
+	const __u64 *name = (const __u64 *)d->d_name.name;
+	__u32 len = d->d_name.len;
+	if (len >= VJ_NAME_MAX)
+		return bpf_probe_read_kernel_str(dst, VJ_NAME_MAX, d->d_name.name);
+	__u32 full = len / 8; /* words wholly within the name */
+	__u64 zeros = 0;
+	for (__u32 i = 0; i < VJ_NAME_MAX / 8 - 1; i++) {
+		if (i >= full)
+			break;
+		__u64 word = name[i];
+		((__u64 *)dst)[i] = word;
+		zeros |= (word - VJ_ONES) & ~word & VJ_HIGHS;
+	}
+	/* the last word: the name's remaining bytes, then what follows (not checked) */
+	__u32 tail = full & (VJ_NAME_MAX / 8 - 1);
+	__u64 word = name[tail];
+	((__u64 *)dst)[tail] = word;
+	word |= ~0ULL << ((len & 7) * 8);
+	zeros |= (word - VJ_ONES) & ~word & VJ_HIGHS;
+	if (zeros)
+		return bpf_probe_read_kernel_str(dst, VJ_NAME_MAX, d->d_name.name);
+	dst[len & (VJ_NAME_MAX - 1)] = 0;
+	return len + 1;
+}
+
 /* State of one walk, shared with the bpf_loop callback. The walk runs under
  * bpf_loop because an unrolled or bounded loop with mount crossings makes the
  * verifier explore too many states (over the 1M instruction limit). */
@@ -71,7 +109,7 @@ static long walk_one_dentry(__u32 i, struct path_walk *w)
 		w->flags |= w->truncated_flag;
 		goto done;
 	}
-	long n = bpf_probe_read_kernel_str(w->buf + at, VJ_NAME_MAX, d->d_name.name);
+	long n = copy_name(w->buf + at, d);
 	if (n <= 0) {
 		w->flags |= w->fault_flag;
 		goto done;
