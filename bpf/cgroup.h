@@ -145,9 +145,12 @@ static __always_inline void task_cgroups(struct task_struct *task, __u64 *v2_id,
 	__s32 subsys = v1_subsys;
 	if (subsys < 0 || subsys >= 64)
 		return;
-	struct cgroup_subsys_state *css = NULL;
-	void *slot = (void *)cgroups + bpf_core_field_offset(struct css_set, subsys) + subsys * sizeof(void *);
-	if (bpf_probe_read_kernel(&css, sizeof(css), slot) || !css)
+	/* the slot at a variable index: a direct load from the set cast to untrusted memory */
+	void *set = bpf_rdonly_cast(cgroups, 0);
+	struct cgroup_subsys_state *css =
+		*(struct cgroup_subsys_state **)(set + bpf_core_field_offset(struct css_set, subsys) +
+						 subsys * sizeof(void *));
+	if (!css)
 		return;
 	struct cgroup *cgrp = VJ_BTF(struct cgroup_subsys_state, css)->cgroup;
 	*v1_id = cgrp->kn->id;
@@ -159,13 +162,12 @@ static __always_inline void task_pid_ns(struct task_struct *task, __u32 *ns, __u
 {
 	struct pid *pid = task->thread_pid;
 	unsigned int level = pid->level;
-	struct upid upid = {};
-	void *at = (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+	/* the entry at a variable index: direct loads from the pid cast to untrusted memory */
+	void *at = bpf_rdonly_cast(pid, 0) + bpf_core_field_offset(struct pid, numbers) +
 		   (level & 31) * bpf_core_type_size(struct upid);
-	if (bpf_probe_read_kernel(&upid, sizeof(upid), at))
-		return;
-	*ns_pid = upid.nr;
-	*ns = VJ_BTF(struct pid_namespace, upid.ns)->ns.inum;
+	struct upid *upid = at;
+	*ns_pid = upid->nr;
+	*ns = VJ_BTF(struct pid_namespace, upid->ns)->ns.inum;
 }
 
 /*
