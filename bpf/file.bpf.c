@@ -790,6 +790,8 @@ static __always_inline void hold(__u32 owner, int delta)
 						   delta > 0 ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (t && (delta > 0 || t->held > 0))
 		__sync_fetch_and_add(&t->held, delta); /* the process's threads on other CPUs too */
+	else if (delta > 0)
+		count(VJ_STAT_FILE_UNTRACKED); /* its exit may skip this file */
 }
 
 /* Whether the root a file was matched to has a category reporting OPENED/ACCESSED
