@@ -291,8 +291,8 @@ public final class BatchReader {
                 Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.FLAGS)),
                 Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.LOCAL_PORT)),
                 Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PORT)),
-                bytes(b, at + SocketRecordLayout.LOCAL_ADDR, SocketRecordLayout.ADDR_LEN),
-                bytes(b, at + SocketRecordLayout.REMOTE_ADDR, SocketRecordLayout.ADDR_LEN),
+                recent.address(b, at + SocketRecordLayout.LOCAL_ADDR),
+                recent.address(b, at + SocketRecordLayout.REMOTE_ADDR),
                 recent.comm(b, at + SocketRecordLayout.COMM),
                 bytes(b, var, localPathLen),
                 bytes(b, var + localPathLen, remotePathLen),
@@ -310,13 +310,34 @@ public final class BatchReader {
 
     /**
      * What this batch decoded lately, to be handed out again: events come in runs from one
-     * process (one comm array for the run) and on a few files (one Side per file and batch).
-     * Less to allocate, and less for the store to hold, which is what the GC copies.
+     * process (one comm array for the run), on a few files (one Side per file and batch) and
+     * between a few addresses (one array per address and batch). Less to allocate, and less
+     * for the store to hold, which is what the GC copies.
      */
     private static final class Recent {
         private static final int SIDE_SLOTS = 256; // a power of two
+        private static final int ADDRESS_SLOTS = 64; // a power of two
         private byte[] lastComm = NO_BYTES;
         private final FileEvent.Side[] sides = new FileEvent.Side[SIDE_SLOTS];
+        private final byte[][] addresses = new byte[ADDRESS_SLOTS][];
+        private final long[] addressHighs = new long[ADDRESS_SLOTS];
+        private final long[] addressLows = new long[ADDRESS_SLOTS];
+
+        /** The socket address at {@code at}: a recent equal array, or a new one. */
+        byte[] address(ByteBuffer b, int at) {
+            long high = b.getLong(at);
+            long low = b.getLong(at + 8);
+            int slot = (int) (((high ^ Long.rotateLeft(low, 17)) * 0x9E3779B97F4A7C15L) >>> 58);
+            byte[] known = addresses[slot];
+            if (known != null && addressHighs[slot] == high && addressLows[slot] == low) {
+                return known;
+            }
+            byte[] decoded = bytes(b, at, SocketRecordLayout.ADDR_LEN);
+            addresses[slot] = decoded;
+            addressHighs[slot] = high;
+            addressLows[slot] = low;
+            return decoded;
+        }
 
         byte[] comm(ByteBuffer b, int at) {
             int len = 0;
