@@ -340,11 +340,11 @@ static __always_inline int leave(long ret)
 	}
 	if (sk && ret >= 0) {
 		__u64 key = (__u64)sk;
-		struct sock_life *life = bpf_map_lookup_elem(&sock_born, &key);
-		if (new_fd) {
+		struct sock_life *life;
+		if (new_fd) { /* a new socket: nothing to look up */
 			struct sock_life born = {.born_ns = e->h.ktime_ns, .local_port = e->local_port};
 			bpf_map_update_elem(&sock_born, &key, &born, BPF_ANY);
-		} else if (life) {
+		} else if ((life = bpf_map_lookup_elem(&sock_born, &key))) {
 			life->local_port = e->local_port;
 		} else if (e->local_port) {
 			/* bound before Vajra saw it created: no lifetime, but its port; what it
