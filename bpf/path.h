@@ -26,41 +26,51 @@ static __always_inline bool dentry_unlinked(struct dentry *dentry)
 	return d->d_hash.pprev == NULL && d->d_parent != dentry;
 }
 
-#define VJ_ONES 0x0101010101010101ULL
-#define VJ_HIGHS 0x8080808080808080ULL
+/* Names shorter than this are copied with direct loads (see copy_name). */
+#define VJ_SHORT_NAME 32
+
+/* The word at `at` of a name `len` bytes long, its bytes past the name set (so that
+ * only the name's own bytes can read as NUL); branch-free, for the verifier's sake. */
+static __always_inline __u64 name_bytes_only(__u64 word, __u32 len, __u32 at)
+{
+	__s32 left = (__s32)len - (__s32)(at * 8);
+	left &= ~(left >> 31);           /* at least 0 */
+	__s32 over = left - 8;
+	left = 8 + (over & (over >> 31)); /* at most 8 */
+	return word | ((~0ULL << (left * 4)) << (left * 4));
+}
+
+#define VJ_HAS_ZERO_BYTE(w) (((w) - 0x0101010101010101ULL) & ~(w) & 0x8080808080808080ULL)
 
 /*
  * A dentry's name, NUL-ended, at dst; returns its size with the NUL, <= 0 on a
- * fault. Copied a word at a time with direct loads (to the verifier the name is
- * untrusted read-only memory, fault-safe at any offset): no helper call, and no
- * byte-by-byte copy. The words may reach past the name; only len + 1 bytes count.
- * A name with a NUL within its length (a rename raced the read of name and len)
- * is read again up to its NUL, as before.
+ * fault. A short name (most are) is copied as four words with direct loads: to the
+ * verifier the name is untrusted read-only memory, fault-safe at any offset, so
+ * there is no helper call and no byte-by-byte copy. The words may reach past the
+ * name (within the dentry's inline name); only len + 1 bytes count. Straight-line
+ * code: a loop over the words made the verifier walk every length, and the file
+ * programs took seconds to load. A longer name, or one with a NUL within its length
+ * (a rename raced the read of name and len), is read up to its NUL with the helper.
  */
 static __always_inline long copy_name(__u8 *dst, struct dentry *d)
 {
-	const __u64 *name = (const __u64 *)d->d_name.name;
 	__u32 len = d->d_name.len;
-	if (len >= VJ_NAME_MAX)
-		return bpf_probe_read_kernel_str(dst, VJ_NAME_MAX, d->d_name.name);
-	__u32 full = len / 8; /* words wholly within the name */
-	__u64 zeros = 0;
-	for (__u32 i = 0; i < VJ_NAME_MAX / 8 - 1; i++) {
-		if (i >= full)
-			break;
-		__u64 word = name[i];
-		((__u64 *)dst)[i] = word;
-		zeros |= (word - VJ_ONES) & ~word & VJ_HIGHS;
-	}
-	/* the last word: the name's remaining bytes, then what follows (not checked) */
-	__u32 tail = full & (VJ_NAME_MAX / 8 - 1);
-	__u64 word = name[tail];
-	((__u64 *)dst)[tail] = word;
-	word |= ~0ULL << ((len & 7) * 8);
-	zeros |= (word - VJ_ONES) & ~word & VJ_HIGHS;
+	const __u64 *name = (const __u64 *)d->d_name.name;
+	if (len >= VJ_SHORT_NAME)
+		return bpf_probe_read_kernel_str(dst, VJ_NAME_MAX, name);
+	__u64 *out = (__u64 *)dst;
+	__u64 w0 = name[0], w1 = name[1], w2 = name[2], w3 = name[3];
+	out[0] = w0;
+	out[1] = w1;
+	out[2] = w2;
+	out[3] = w3;
+	__u64 zeros = VJ_HAS_ZERO_BYTE(name_bytes_only(w0, len, 0)) |
+		      VJ_HAS_ZERO_BYTE(name_bytes_only(w1, len, 1)) |
+		      VJ_HAS_ZERO_BYTE(name_bytes_only(w2, len, 2)) |
+		      VJ_HAS_ZERO_BYTE(name_bytes_only(w3, len, 3));
 	if (zeros)
-		return bpf_probe_read_kernel_str(dst, VJ_NAME_MAX, d->d_name.name);
-	dst[len & (VJ_NAME_MAX - 1)] = 0;
+		return bpf_probe_read_kernel_str(dst, VJ_NAME_MAX, name);
+	dst[len & (VJ_SHORT_NAME - 1)] = 0;
 	return len + 1;
 }
 

@@ -247,6 +247,26 @@ class FileEventsE2ETest {
     }
 
     @Test
+    void namesOfEveryLengthAroundAWordComeOutWhole() throws IOException {
+        // The kernel copies a short name as whole 8-byte words and a long one with a helper:
+        // names ending just before, on and after each word boundary, and past the short limit.
+        Path dir = testDir("lengths");
+        List<String> names = new ArrayList<>();
+        for (int length : new int[] {1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 255}) {
+            StringBuilder name = new StringBuilder();
+            for (int i = 0; i < length; i++) {
+                name.append((char) ('a' + (length + i) % 26));
+            }
+            names.add(name.toString());
+        }
+        long pid = perl(dir, "sc('close', sc('open', $_, O_WRONLY | O_CREAT, 0644)) for @ARGV;",
+                names.toArray(String[]::new));
+        List<Map<String, Object>> rows = settledRows(pid);
+        assertEquals(names.stream().map(n -> "CREATED " + n + " open").toList(), summary(rows, dir),
+                KernelPipeline.abbreviated(rows));
+    }
+
+    @Test
     void aFileRewrittenInALoopGivesOneRowPerCycle() throws IOException {
         // The kernel keeps a closed file's entry for the next open of the same struct file
         // (a loop gets it straight back): each cycle must still give exactly one row, and an
