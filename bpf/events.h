@@ -17,7 +17,7 @@
 
 #include <linux/types.h>
 
-#define VJ_ABI_VERSION 3
+#define VJ_ABI_VERSION 4
 
 /* Bounds of the variable parts. VJ_ARGV_MAX is the highest argv cap a user can
  * configure; the default cap is VJ_ARGV_DEFAULT. */
@@ -170,7 +170,8 @@ struct vj_socket {
 	__u64 duration_ns;    /* time in the syscall; connect-done: since the connect call */
 	__u64 bytes_sent;     /* close/shutdown of TCP: data bytes sent, retransmissions included */
 	__u64 bytes_received; /* close/shutdown of TCP: data bytes received (FIN not counted) */
-	__u64 lifetime_ns;    /* close: since the socket was created or accepted */
+	__u64 lifetime_ns;    /* close: since the socket was created or accepted; filled in by
+			       * the collector from the rows with the same sock_id */
 	__u32 pid;
 	__u32 tid;
 	__u32 ppid;
@@ -192,6 +193,7 @@ struct vj_socket {
 	__u8 local_addr[16];  /* IPv4 in the first 4 bytes; IPv6 all 16; network order */
 	__u8 remote_addr[16];
 	char comm[VJ_COMM_LEN];
+	__u64 sock_id;        /* the kernel's struct sock, to tell one socket's rows; 0 when none */
 	/* then: local_path[local_path_len] remote_path[remote_path_len] */
 };
 

@@ -59,22 +59,6 @@ struct {
 	__type(value, struct sock_call);
 } sock_inflight SEC(".maps");
 
-/* When each socket was created or accepted, for its lifetime at close, and the
- * port it was bound to (a listener closed by exit has already given it back). */
-struct sock_life {
-	__u64 born_ns;
-	__u16 local_port;
-	__u16 connect_pending; /* has (had) a connect_pending entry: its close deletes it */
-	__u16 pad[2];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64); /* struct sock * */
-	__type(value, struct sock_life);
-} sock_born SEC(".maps");
-
 /* Non-blocking connects waiting for their outcome, with who made them. */
 struct connect_wait {
 	__u64 ktime_ns;
@@ -185,6 +169,10 @@ static __always_inline __u32 fill_sock(struct socket_record *r, struct sock *sk)
 		e->flags |= VJ_SF_NO_SOCKET;
 		return size;
 	}
+	/* A socket's lifetime, and the port a listener closed by exit has already given
+	 * back, are worked out in user space from its rows, off the traced task's path:
+	 * keeping them here cost a hash insert and delete per socket. */
+	e->sock_id = (__u64)sk;
 	/* Direct loads (see VJ_BTF), not a helper call per field: five socket rows per TCP
 	 * connection come through here. */
 	struct sock *s = VJ_BTF(struct sock, sk);
@@ -338,21 +326,6 @@ static __always_inline int leave(long ret)
 		e->type = call.type;
 		e->protocol = call.protocol;
 	}
-	if (sk && ret >= 0) {
-		__u64 key = (__u64)sk;
-		struct sock_life *life;
-		if (new_fd) { /* a new socket: nothing to look up */
-			struct sock_life born = {.born_ns = e->h.ktime_ns, .local_port = e->local_port};
-			bpf_map_update_elem(&sock_born, &key, &born, BPF_ANY);
-		} else if ((life = bpf_map_lookup_elem(&sock_born, &key))) {
-			life->local_port = e->local_port;
-		} else if (e->local_port) {
-			/* bound before Vajra saw it created: no lifetime, but its port; what it
-			 * did before is unknown, so its close clears connect_pending too */
-			struct sock_life bound = {.local_port = e->local_port, .connect_pending = 1};
-			bpf_map_update_elem(&sock_born, &key, &bound, BPF_ANY);
-		}
-	}
 	if (call.op == VJ_OP_SHUTDOWN)
 		fill_bytes(e, sk);
 	if (call.op == VJ_OP_CONNECT && e->remote_port == 0 &&
@@ -420,9 +393,6 @@ int connect_enter(struct trace_event_raw_sys_enter *ctx)
 		__builtin_memcpy(wait.comm, caller.comm, sizeof(wait.comm));
 		__u64 key = (__u64)sk;
 		bpf_map_update_elem(&connect_pending, &key, &wait, BPF_ANY);
-		struct sock_life *life = bpf_map_lookup_elem(&sock_born, &key);
-		if (life)
-			life->connect_pending = 1;
 	}
 	/* Keep the address asked for: a refused connect leaves none on the socket. */
 	if (!call)
@@ -488,7 +458,7 @@ int accept4_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret);
 SEC("tracepoint/syscalls/sys_exit_shutdown")
 int shutdown_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
 
-/* A close row: the socket's last state, and its lifetime when its birth was seen. */
+/* A close row: the socket's last state (its lifetime is added in user space). */
 static __always_inline void send_close(struct socket_record *r, struct sock *sk, int fd)
 {
 	struct vj_socket *e = &r->s;
@@ -496,21 +466,11 @@ static __always_inline void send_close(struct socket_record *r, struct sock *sk,
 	VJ_FILL_CALLER(e);
 	__u32 size = fill_sock(r, sk);
 	fill_bytes(e, sk);
-	__u64 key = (__u64)sk;
-	struct sock_life *life = bpf_map_lookup_elem(&sock_born, &key);
-	/* Without a life entry (a socket from before Vajra) whether it has one is unknown. */
-	bool pending = !life || life->connect_pending;
-	if (life) {
-		if (life->born_ns) {
-			e->lifetime_ns = e->h.ktime_ns - life->born_ns;
-			e->flags |= VJ_SF_HAS_LIFETIME;
-		}
-		if (!e->local_port)
-			e->local_port = life->local_port;
-		bpf_map_delete_elem(&sock_born, &key);
-	}
-	if (pending)
+	/* only TCP connects wait in connect_pending */
+	if (e->protocol == IPPROTO_TCP) {
+		__u64 key = (__u64)sk;
 		bpf_map_delete_elem(&connect_pending, &key);
+	}
 	send_socket(r, size);
 }
 

@@ -320,6 +320,7 @@ int vj_layout_facts(int32_t *out, int max)
 		FACT(offsetof(struct vj_socket, local_addr)),
 		FACT(offsetof(struct vj_socket, remote_addr)),
 		FACT(offsetof(struct vj_socket, comm)),
+		FACT(offsetof(struct vj_socket, sock_id)),
 		FACT(sizeof(struct vj_file)),
 		FACT(offsetof(struct vj_file, cgroup_id)),
 		FACT(offsetof(struct vj_file, cgroup_v1_id)),

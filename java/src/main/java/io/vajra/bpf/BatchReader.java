@@ -275,6 +275,7 @@ public final class BatchReader {
                 b.getLong(at + SocketRecordLayout.BYTES_SENT),
                 b.getLong(at + SocketRecordLayout.BYTES_RECEIVED),
                 b.getLong(at + SocketRecordLayout.LIFETIME_NS),
+                b.getLong(at + SocketRecordLayout.SOCK_ID),
                 b.getInt(at + SocketRecordLayout.PID),
                 b.getInt(at + SocketRecordLayout.TID),
                 b.getInt(at + SocketRecordLayout.PPID),

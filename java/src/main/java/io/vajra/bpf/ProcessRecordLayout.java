@@ -24,7 +24,7 @@ package io.vajra.bpf;
 public final class ProcessRecordLayout {
     private ProcessRecordLayout() {}
 
-    public static final int ABI_VERSION = 3;
+    public static final int ABI_VERSION = 4;
 
     // struct vj_batch
     public static final int BATCH_SIZE = 16;

@@ -9,13 +9,13 @@ package io.vajra.bpf;
  * 56 bytes_received | 64 lifetime_ns | 72 pid 76 tid 80 ppid 84 uid 88 gid 92 ret 96 fd
  * 100 netns 104 pid_ns 108 ns_pid | 112 family 114 type 116 protocol 118 flags (u16)
  * 120 local_port 122 remote_port 124 local_path_len 126 remote_path_len (u16)
- * 128 local_addr[16] 144 remote_addr[16] 160 comm[16] | 176 local_path | remote_path | pad
+ * 128 local_addr[16] 144 remote_addr[16] 160 comm[16] | 176 sock_id | 184 local_path | remote_path | pad
  * </pre>
  */
 public final class SocketRecordLayout {
     private SocketRecordLayout() {}
 
-    public static final int RECORD_SIZE = 176;
+    public static final int RECORD_SIZE = 184;
     public static final int CGROUP_ID = 24;
     public static final int CGROUP_V1_ID = 32;
     public static final int DURATION_NS = 40;
@@ -43,13 +43,14 @@ public final class SocketRecordLayout {
     public static final int LOCAL_ADDR = 128;
     public static final int REMOTE_ADDR = 144;
     public static final int COMM = 160;
+    public static final int SOCK_ID = 176;
     public static final int ADDR_LEN = 16;
 
     /** Offsets in the order native's layoutFacts() reports them, after the process facts. */
     static final int[] FACTS = {
         RECORD_SIZE, CGROUP_ID, CGROUP_V1_ID, DURATION_NS, BYTES_SENT, BYTES_RECEIVED, LIFETIME_NS,
         PID, TID, PPID, UID, GID, RET, FD, NETNS, PID_NS, NS_PID, FAMILY, TYPE, PROTOCOL, FLAGS,
-        LOCAL_PORT, REMOTE_PORT, LOCAL_PATH_LEN, REMOTE_PATH_LEN, LOCAL_ADDR, REMOTE_ADDR, COMM,
+        LOCAL_PORT, REMOTE_PORT, LOCAL_PATH_LEN, REMOTE_PATH_LEN, LOCAL_ADDR, REMOTE_ADDR, COMM, SOCK_ID,
     };
 
     // enum vj_socket_op

@@ -48,6 +48,7 @@ public final class Collector implements AutoCloseable {
     private final FileEventSink files;
     private volatile WriteEventSink writes = WriteEventSink.NONE;
     private final List<SocketEvent> pendingSockets = new ArrayList<>();
+    private final SocketLives socketLives = new SocketLives();
     private final ProcessCache cache = new ProcessCache(ProcessCache.DEFAULT_CAPACITY);
     private final CgroupNames cgroups = new CgroupNames(CgroupNames.DEFAULT_CAPACITY);
     private final ContainerRegistry containers =
@@ -230,7 +231,7 @@ public final class Collector implements AutoCloseable {
     /** A socket event, completed with the process's binary and arguments. */
     private void ingestSocket(SocketEvent e) {
         containers.saw(e.cgroup(), e.unixNanos());
-        pendingSockets.add(cache.complete(e));
+        pendingSockets.add(cache.complete(socketLives.complete(e)));
     }
 
     /** Snapshot records only teach the cache; everything else becomes a row. */

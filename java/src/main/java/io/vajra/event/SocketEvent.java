@@ -10,7 +10,9 @@ import io.vajra.container.CgroupContext;
  * @param op            one of {@link io.vajra.bpf.SocketRecordLayout}'s OP_* values
  * @param durationNanos time in the syscall; for OP_CONNECT_DONE, since the connect call
  * @param bytesSent     TCP close/shutdown: data bytes sent, retransmissions included (FLAG_HAS_BYTES)
- * @param lifetimeNanos close: since the socket was created or accepted (FLAG_HAS_LIFETIME)
+ * @param lifetimeNanos close: since the socket was created or accepted (FLAG_HAS_LIFETIME), from
+ *                      {@link SocketLives}
+ * @param sockId        the kernel's socket, telling one socket's rows apart; 0 when none
  * @param ret           the syscall's return: fd, 0 or -errno; OP_CONNECT_DONE: 0 or -error
  * @param fd            the socket's fd (for socket/accept: the new one)
  * @param netns         inode number of the socket's network namespace
@@ -32,6 +34,7 @@ public record SocketEvent(
         long bytesSent,
         long bytesReceived,
         long lifetimeNanos,
+        long sockId,
         int pid,
         int tid,
         int ppid,
@@ -67,8 +70,18 @@ public record SocketEvent(
     /** The same event with the binary and arguments of the process that made it. */
     public SocketEvent withProcess(byte[] path, byte[] argv) {
         return new SocketEvent(op, kernelNanos, unixNanos, cgroupId, cgroupV1Id, durationNanos, bytesSent,
-                bytesReceived, lifetimeNanos, pid, tid, ppid, uid, gid, ret, fd, netns, pidNs, nsPid, family,
+                bytesReceived, lifetimeNanos, sockId, pid, tid, ppid, uid, gid, ret, fd, netns, pidNs, nsPid, family,
                 type, protocol, flags, localPort, remotePort, localAddress, remoteAddress, comm, localPath,
                 remotePath, cgroup, path, argv);
+    }
+
+    /** The same close event with what its socket's earlier rows told: its lifetime (when its
+     *  birth was seen, {@code lifetime} >= 0) and its local port (when the close had none). */
+    public SocketEvent withLife(long lifetime, int port) {
+        int withFlags = lifetime >= 0 ? flags | io.vajra.bpf.SocketRecordLayout.FLAG_HAS_LIFETIME : flags;
+        return new SocketEvent(op, kernelNanos, unixNanos, cgroupId, cgroupV1Id, durationNanos, bytesSent,
+                bytesReceived, lifetime >= 0 ? lifetime : lifetimeNanos, sockId, pid, tid, ppid, uid, gid, ret, fd,
+                netns, pidNs, nsPid, family, type, protocol, withFlags, port, remotePort, localAddress,
+                remoteAddress, comm, localPath, remotePath, cgroup, processPath, processArgv);
     }
 }

@@ -21,6 +21,7 @@ public final class SocketEventBuilder {
     private long bytesSent;
     private long bytesReceived;
     private long lifetimeNanos;
+    private long sockId;
     private int pid = 100;
     private int tid = 100;
     private int ppid = 1;
@@ -192,6 +193,11 @@ public final class SocketEventBuilder {
         return this;
     }
 
+    public SocketEventBuilder sock(long id) {
+        sockId = id;
+        return this;
+    }
+
     public SocketEventBuilder process(String path, byte[] argv) {
         processPath = bytes(path);
         processArgv = argv;
@@ -211,7 +217,7 @@ public final class SocketEventBuilder {
 
     public SocketEvent build() {
         return new SocketEvent(op, kernelNanos, unixNanos, cgroupId, 0L, durationNanos, bytesSent, bytesReceived,
-                lifetimeNanos, pid, tid, ppid, uid, gid, ret, fd, netns, pidNs, nsPid, family, type, protocol, flags,
+                lifetimeNanos, sockId, pid, tid, ppid, uid, gid, ret, fd, netns, pidNs, nsPid, family, type, protocol, flags,
                 localPort, remotePort, localAddress, remoteAddress, comm, localPath, remotePath, cgroup,
                 processPath, processArgv);
     }
