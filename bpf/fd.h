@@ -8,8 +8,8 @@
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 
-/* Direct loads from the BTF-typed current task (no helper call per field); only
- * the table slot, at a variable index, is read with a helper. */
+/* Direct loads from the BTF-typed current task, and for the table slot at its
+ * variable index from the table cast to untrusted memory: no helper call. */
 static __always_inline struct file *fd_file(int fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();

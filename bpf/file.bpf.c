@@ -769,7 +769,7 @@ static __always_inline void send_fd_event(struct file *file, __u16 op, __u16 sys
 /*
  * A syscall tracepoint's record holds only its own syscall's arguments, and the
  * kernel refuses to attach a program whose direct ctx reads reach past the
- * shortest record it is attached to (close has one argument). One program
+ * shortest record it is attached to (rmdir has one argument). file_enter
  * serves many syscalls, so arguments are copied with a helper instead.
  */
 static __always_inline void read_args(struct trace_event_raw_sys_enter *ctx, unsigned long *a, __u32 size)

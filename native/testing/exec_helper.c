@@ -13,7 +13,7 @@
  *   exec_helper leader-exits <file>
  *       the main thread exits first; a second thread then appends to <file> and
  *       exits holding it
- * Each mode but execveat prints pid=<pid> first.
+ * thread-exec and leader-exits print pid=<pid> first.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>

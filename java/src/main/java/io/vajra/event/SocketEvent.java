@@ -1,5 +1,6 @@
 package io.vajra.event;
 
+import io.vajra.bpf.SocketRecordLayout;
 import io.vajra.container.CgroupContext;
 
 /**
@@ -78,7 +79,7 @@ public record SocketEvent(
     /** The same close event with what its socket's earlier rows told: its lifetime (when its
      *  birth was seen, {@code lifetime} >= 0) and its local port (when the close had none). */
     public SocketEvent withLife(long lifetime, int port) {
-        int withFlags = lifetime >= 0 ? flags | io.vajra.bpf.SocketRecordLayout.FLAG_HAS_LIFETIME : flags;
+        int withFlags = lifetime >= 0 ? flags | SocketRecordLayout.FLAG_HAS_LIFETIME : flags;
         return new SocketEvent(op, kernelNanos, unixNanos, cgroupId, cgroupV1Id, durationNanos, bytesSent,
                 bytesReceived, lifetime >= 0 ? lifetime : lifetimeNanos, sockId, pid, tid, ppid, uid, gid, ret, fd,
                 netns, pidNs, nsPid, family, type, protocol, withFlags, port, remotePort, localAddress,

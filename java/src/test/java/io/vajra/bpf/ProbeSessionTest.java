@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +23,7 @@ class ProbeSessionTest {
 
     @Test
     void closeReleasesEveryFileDescriptorAndProgram() throws Exception {
-        java.util.Set<String> fdsBefore = openFds();
+        Set<String> fdsBefore = openFds();
         for (int round = 0; round < 3; round++) {
             try (ProbeSession session = ProbeSession.open(ProbeSettings.defaults())) {
                 session.poll(ProbeSession.allocateBatch(1 << 20), 0);
@@ -27,17 +31,17 @@ class ProbeSessionTest {
                         "an open session holds maps and links: " + leftSince(fdsBefore));
             }
         }
-        assertEquals(java.util.Set.of(), leftSince(fdsBefore), "fds leaked after close");
+        assertEquals(Set.of(), leftSince(fdsBefore), "fds leaked after close");
         assertTrue(attachedVajraPrograms().isEmpty(), "programs still loaded: " + attachedVajraPrograms());
     }
 
     @Test
     void theFileAndLogProbesLoadedOnDemandAreReleasedToo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        java.util.Map<String, Object> a = java.nio.file.Files.readAttributes(dir, "unix:dev,ino");
+        Map<String, Object> a = Files.readAttributes(dir, "unix:dev,ino");
         long ino = (Long) a.get("ino");
         long dev = Integer.toUnsignedLong(io.vajra.fim.WatchSet.kernelDev((Long) a.get("dev")));
-        java.util.Set<String> fdsBefore = openFds();
+        Set<String> fdsBefore = openFds();
         try (ProbeSession session = ProbeSession.open(ProbeSettings.defaults())) {
             int base = attachedVajraPrograms().size();
             session.watchFiles(new long[] {ino, dev, FileRecordLayout.ROOT_RECURSIVE}, new long[0], false);
@@ -49,7 +53,7 @@ class ProbeSessionTest {
             session.watchFiles(new long[0], new long[0], false);
             session.watchLogs(new long[0]);
         }
-        assertEquals(java.util.Set.of(), leftSince(fdsBefore), "fds leaked after close");
+        assertEquals(Set.of(), leftSince(fdsBefore), "fds leaked after close");
         assertTrue(attachedVajraPrograms().isEmpty(), "programs still loaded: " + attachedVajraPrograms());
     }
 
@@ -173,13 +177,13 @@ class ProbeSessionTest {
     /** This process's open fds, as "number -> target": compared as sets, so that an fd the
      *  rest of the JVM closes meanwhile (a Cleaner, another test's leftovers) is not taken
      *  for one of ours, as a plain count did (40 before, 39 after, in a CI run). */
-    private static java.util.Set<String> openFds() throws Exception {
-        java.util.Set<String> open = new java.util.TreeSet<>();
+    private static Set<String> openFds() throws Exception {
+        Set<String> open = new TreeSet<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : (Iterable<Path>) fds::iterator) {
                 try {
                     open.add(fd.getFileName() + " -> " + Files.readSymbolicLink(fd));
-                } catch (java.io.IOException closedMeanwhile) {
+                } catch (IOException closedMeanwhile) {
                     // the listing's own fd, or one closed while we read
                 }
             }
@@ -190,8 +194,8 @@ class ProbeSessionTest {
     /** The kernel-object fds (maps, programs, links, the ring's epoll: anon inodes) open now
      *  that were not open at {@code before}: what a close left behind. Files the JVM opens
      *  meanwhile (a jar, a class) are not the session's. */
-    private static java.util.Set<String> leftSince(java.util.Set<String> before) throws Exception {
-        java.util.Set<String> left = openFds();
+    private static Set<String> leftSince(Set<String> before) throws Exception {
+        Set<String> left = openFds();
         left.removeAll(before);
         left.removeIf(fd -> !fd.contains("anon_inode:"));
         return left;
