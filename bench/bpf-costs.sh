@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # What Vajra's BPF programs cost the traced process, per program: their average run time
-# from the kernel's own counters (kernel.bpf_stats_enabled), during a W1-like storm
-# (bench/workloads/file_storm.c: open(O_TRUNC)+write+close in a FIM-watched tmpfs tree,
-# with a log source configured elsewhere, as compare.sh's `vajra` runs it).
+# from the kernel's own counters (kernel.bpf_stats_enabled), during a storm with every table
+# on, FIM watching a tmpfs tree and a log source configured elsewhere, as compare.sh's
+# `vajra` runs it. WORKLOAD picks the storm: W1 (bench/workloads/file_storm.c:
+# open(O_TRUNC)+write+close in the watched tree, the default) or W3
+# (bench/workloads/socket_storm.c: TCP connect+accept+close on loopback).
 # Only the programs loaded by this Vajra are reported (those that were not loaded before
 # it started). Every process's syscalls run them, not only the storm's: compare "runs"
 # with COUNT to see how much of the figure is the storm.
 #
 #   bench/bpf-costs.sh                 (after `make`; as root)
 #   COUNT=500000 bench/bpf-costs.sh
+#   WORKLOAD=W3 COUNT=100000 bench/bpf-costs.sh
+#   STORM_CPUS=0 WORKLOAD=W3 bench/bpf-costs.sh     (storm pinned with taskset: steadier
+#                     figures for an A/B of two builds, without the cross-CPU effects)
 # Prints a Markdown table on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+WORKLOAD=${WORKLOAD:-W1}
+STORM_CPUS=${STORM_CPUS:-}
 COUNT=${COUNT:-200000}
 WARMUP=${WARMUP:-30000}
 VAJRA=${VAJRA:-build/vajra}
@@ -26,15 +33,21 @@ extra_cleanup() { sysctl -qw kernel.bpf_stats_enabled="$stats_before"; }
 bench_scratch "$TREE" "$TREE-logs"
 
 gcc -O2 -Wall -o "$work/file_storm" bench/workloads/file_storm.c
+gcc -O2 -Wall -o "$work/socket_storm" bench/workloads/socket_storm.c
 w1_setting
+case "$WORKLOAD" in
+W1) storm_once() { ${STORM_CPUS:+taskset -c "$STORM_CPUS"} "$work/file_storm" "$1" "$TREE/w1"; } ;;
+W3) storm_once() { ${STORM_CPUS:+taskset -c "$STORM_CPUS"} "$work/socket_storm" "$1"; } ;;
+*) echo "bpf-costs: WORKLOAD is W1 or W3, not $WORKLOAD" >&2; exit 2 ;;
+esac
 
 bpftool prog show -j >"$work/before-start.json"
 start_vajra --config "$work/vajra.json"
-"$work/file_storm" "$WARMUP" "$TREE/w1" >/dev/null
+storm_once "$WARMUP" >/dev/null
 sleep 1
 sysctl -qw kernel.bpf_stats_enabled=1
 bpftool prog show -j >"$work/p0.json"
-storm=$("$work/file_storm" "$COUNT" "$TREE/w1")
+storm=$(storm_once "$COUNT")
 bpftool prog show -j >"$work/p1.json"
 sysctl -qw kernel.bpf_stats_enabled="$stats_before"
 echo "bpf-costs: storm $storm" >&2

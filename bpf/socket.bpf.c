@@ -25,13 +25,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define TCP_ESTABLISHED 1
 #define TCP_SYN_SENT 2
 #define TCP_FIN_WAIT1 4
-#define TCP_FIN_WAIT2 5
-#define TCP_TIME_WAIT 6
 #define TCP_CLOSE 7
-#define TCP_CLOSE_WAIT 8
 #define TCP_LAST_ACK 9
 #define TCP_LISTEN 10
-#define TCP_CLOSING 11
 #define RCV_SHUTDOWN 1
 #define EINPROGRESS 115
 #define O_NONBLOCK 04000
@@ -45,9 +41,6 @@ struct sock_call {
 	__u16 family; /* socket(): the requested family/type/protocol, for a failed call */
 	__u16 type;
 	__u16 protocol;
-	__u16 peer_port;  /* connect: the address asked for (network order), which the */
-	__u16 peer_family; /* kernel clears from the socket when the connect fails */
-	__u8 peer_addr[16];
 };
 
 /* Per thread: a slot in the task itself is refilled by each call, where a hash entry
@@ -297,6 +290,31 @@ static __always_inline void connect_returned(struct sock *sk, long ret)
 	wait->returned = 1;
 }
 
+/*
+ * A failed connect leaves no peer on the socket: the row then reports the address the
+ * caller asked for, read from its sockaddr when the call returns (connect's second
+ * argument, still in the saved registers). Read there, not at the call, because only
+ * failures need it, and every successful connect would pay for the copy.
+ */
+static __always_inline void peer_asked_for(struct vj_socket *e)
+{
+	const void *addr = (const void *)syscall_regs()->si;
+	/* family, port and an IPv4 address in one read (every sockaddr is at least 8 bytes
+	 * but AF_UNIX's unnamed one, which has no port or address to keep) */
+	struct {
+		__u16 family;
+		__u16 port;
+		__u8 addr4[4];
+	} head;
+	if (bpf_probe_read_user(&head, sizeof(head), addr) || head.family != e->family)
+		return;
+	if (head.family == AF_INET)
+		__builtin_memcpy(e->remote_addr, head.addr4, 4);
+	else if (head.family != AF_INET6 || bpf_probe_read_user(e->remote_addr, 16, addr + 8))
+		return;
+	e->remote_port = __builtin_bswap16(head.port);
+}
+
 static __always_inline int leave(long ret)
 {
 	struct sock_call *found = bpf_task_storage_get(&sock_inflight, bpf_get_current_task_btf(), 0, 0);
@@ -328,11 +346,8 @@ static __always_inline int leave(long ret)
 	}
 	if (call.op == VJ_OP_SHUTDOWN)
 		fill_bytes(e, sk);
-	if (call.op == VJ_OP_CONNECT && e->remote_port == 0 &&
-	    (call.peer_family == AF_INET || call.peer_family == AF_INET6) && call.peer_family == e->family) {
-		e->remote_port = __builtin_bswap16(call.peer_port);
-		__builtin_memcpy(e->remote_addr, call.peer_addr, sizeof(e->remote_addr));
-	}
+	if (call.op == VJ_OP_CONNECT && e->remote_port == 0)
+		peer_asked_for(e);
 	send_socket(r, size);
 	if (call.op == VJ_OP_CONNECT && sk)
 		connect_returned(sk, ret);
@@ -365,7 +380,7 @@ SEC("tracepoint/syscalls/sys_enter_connect")
 int connect_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	int fd = ctx->args[0];
-	struct sock_call *call = enter(VJ_OP_CONNECT, fd, 0, 0, 0);
+	enter(VJ_OP_CONNECT, fd, 0, 0, 0);
 	/* Who connects, for the outcome of a connect that returns EINPROGRESS, reported
 	 * elsewhere: a non-blocking one, or a blocking one whose SO_SNDTIMEO runs out. Any
 	 * other connect's outcome is its return: it needs no entry. */
@@ -394,25 +409,6 @@ int connect_enter(struct trace_event_raw_sys_enter *ctx)
 		__u64 key = (__u64)sk;
 		bpf_map_update_elem(&connect_pending, &key, &wait, BPF_ANY);
 	}
-	/* Keep the address asked for: a refused connect leaves none on the socket. */
-	if (!call)
-		return 0;
-	const void *addr = (const void *)ctx->args[1];
-	/* family, port and an IPv4 address in one read (every sockaddr is at least 8 bytes
-	 * but AF_UNIX's unnamed one, which has no port or address to keep) */
-	struct {
-		__u16 family;
-		__u16 port;
-		__u8 addr4[4];
-	} head;
-	if (bpf_probe_read_user(&head, sizeof(head), addr))
-		return 0;
-	call->peer_family = head.family;
-	call->peer_port = head.port;
-	if (head.family == AF_INET)
-		__builtin_memcpy(call->peer_addr, head.addr4, 4);
-	else if (head.family == AF_INET6)
-		bpf_probe_read_user(call->peer_addr, 16, addr + 8);
 	return 0;
 }
 
@@ -469,7 +465,8 @@ static __always_inline void send_close(struct socket_record *r, struct sock *sk,
 	/* only TCP connects wait in connect_pending */
 	if (e->protocol == IPPROTO_TCP) {
 		__u64 key = (__u64)sk;
-		bpf_map_delete_elem(&connect_pending, &key);
+		if (bpf_map_lookup_elem(&connect_pending, &key))
+			bpf_map_delete_elem(&connect_pending, &key);
 	}
 	send_socket(r, size);
 }
