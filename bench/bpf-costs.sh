@@ -20,6 +20,7 @@ cd "$(dirname "$0")/.."
 
 WORKLOAD=${WORKLOAD:-W1}
 STORM_CPUS=${STORM_CPUS:-}
+VAJRA_OPTS=${VAJRA_OPTS:-} # more options for `vajra shell`, e.g. --ring-size=1M
 COUNT=${COUNT:-200000}
 WARMUP=${WARMUP:-30000}
 VAJRA=${VAJRA:-build/vajra}
@@ -42,7 +43,7 @@ W3) storm_once() { ${STORM_CPUS:+taskset -c "$STORM_CPUS"} "$work/socket_storm" 
 esac
 
 bpftool prog show -j >"$work/before-start.json"
-start_vajra --config "$work/vajra.json"
+start_vajra --config "$work/vajra.json" ${VAJRA_OPTS:-}
 storm_once "$WARMUP" >/dev/null
 sleep 1
 sysctl -qw kernel.bpf_stats_enabled=1

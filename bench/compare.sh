@@ -599,6 +599,7 @@ audit_start() {
 		exit 1
 	fi
 	auditctl -R "$audit_dir/bench.rules" >>"$OUT/auditd.log" 2>&1
+	mkdir -p "$(dirname "$AUDIT_MARK")" && boot_id >"$AUDIT_MARK"
 	auditctl -e 1 >>"$OUT/auditd.log" 2>&1
 	sleep 1
 }
@@ -612,6 +613,10 @@ audit_stop() {
 	audit_pid=""
 }
 audit_lost() { auditctl -s 2>/dev/null | awk '$1 == "lost" { print $2 }'; }
+audit_enabled_now() { auditctl -s 2>/dev/null | awk '$1 == "enabled" && $2 != 0 { found = 1 } END { exit !found }'; }
+boot_id() { cat /proc/sys/kernel/random/boot_id; }
+# Written when this script first enables audit: the boot it did so in.
+AUDIT_MARK=/var/lib/vajra-bench/audit-enabled-boot
 kauditd_pid() { pgrep -x kauditd | head -1; }
 kauditd=""
 audit_cpu() { echo $(($(cpu_now "$audit_pid") + $(cpu_now "$kauditd"))); }
@@ -811,10 +816,15 @@ started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 t_start=$(date +%s)
 foreign_bpf=$(bpftool prog show 2>/dev/null | grep -c '^[0-9]' || true)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-# kauditd starts the first time audit is enabled and stays: from then on every new process
-# takes the slow syscall path, nothing attached included, until a reboot.
-audit_before="no"
-pgrep -x kauditd >/dev/null && audit_before="yes (kauditd was running at the start: every configuration, \`none\` included, ran on audit's slow syscall path)"
+# Once audit has been enabled, every process started afterwards takes the slow syscall path,
+# nothing attached included, until a reboot. The kernel does not tell whether it ever was
+# (kauditd runs from boot): audit on now, or this script's own mark for this boot, says so.
+audit_before="no (audit is off, and no run of this script enabled it since the machine booted)"
+if audit_enabled_now; then
+	audit_before="yes (audit is enabled: every configuration, \`none\` included, ran on audit's slow syscall path)"
+elif [ "$(cat "$AUDIT_MARK" 2>/dev/null)" = "$(boot_id)" ]; then
+	audit_before="yes (an earlier run of this script enabled audit since the machine booted: every configuration, \`none\` included, ran on audit's slow syscall path)"
+fi
 log "compare: $command_line -> $OUT"
 log "configurations: ${run_configs}$([ "$audit_phase" = 1 ] && echo "+ auditd (last)"); workloads: $WORKLOADS; $ROUNDS rounds"
 
