@@ -14,6 +14,8 @@
 #   WORKLOAD=W3 COUNT=100000 bench/bpf-costs.sh
 #   STORM_CPUS=0 WORKLOAD=W3 bench/bpf-costs.sh     (storm pinned with taskset: steadier
 #                     figures for an A/B of two builds, without the cross-CPU effects)
+#   STORM_CPUS=0 ACCEPTOR_CPU=1 WORKLOAD=W3 bench/bpf-costs.sh   (W3's two sides pinned
+#                     to two CPUs: both produce at once, as unpinned runs mostly do)
 # Prints a Markdown table on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."

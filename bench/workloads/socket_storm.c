@@ -16,10 +16,16 @@
  * connections than one address has ephemeral ports (~28,000); the connects then waited
  * for old pairs to become reusable (1 s), which again timed the run.
  *
+ * With ACCEPTOR_CPU=<n> in the environment the child pins itself to CPU n: with the
+ * parent pinned elsewhere (taskset), the two sides produce events on two CPUs at once,
+ * which bench/bpf-costs.sh uses to show what contention on the shared ring costs.
+ *
  * usage: socket_storm <count>
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -58,6 +64,14 @@ int main(int argc, char **argv)
 	pid_t acceptor = fork();
 	if (acceptor == 0) {
 		close(accepted[0]);
+		const char *cpu = getenv("ACCEPTOR_CPU");
+		if (cpu && *cpu) {
+			cpu_set_t only;
+			CPU_ZERO(&only);
+			CPU_SET(atoi(cpu), &only);
+			if (sched_setaffinity(0, sizeof(only), &only))
+				perror("socket_storm: ACCEPTOR_CPU");
+		}
 		for (long i = 1; i <= count; i++) {
 			int c = accept(listener, NULL, NULL);
 			if (c >= 0)
