@@ -924,6 +924,8 @@ commas() { sed -E ':a; s/^([0-9]+)([0-9]{3})/\1,\2/; ta'; }
 num() { [ -n "$1" ] && awk -v x="$1" -v d="${2:-}" 'BEGIN { if (d == "") d = (x < 100 && x > -100) ? 2 : 0; printf "%.*f\n", d, x }' | commas; }
 base_of() { case $1 in auditd | none-audited) echo none-audited ;; *) echo none ;; esac; }
 median_ratio() { ratios "$1" "$(base_of "$1")" "$2" | median; }
+# "lowest-highest" of the per-round ratios of configuration $1, workload $2: the rounds' spread.
+ratio_range() { ratios "$1" "$(base_of "$1")" "$2" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%.3f-%.3f\n", lo, hi }'; }
 
 declare -A cfg_desc=(
 	[none]="nothing attached"
@@ -1015,9 +1017,14 @@ report="$OUT/report.md"
 	echo
 	for w in $WORKLOADS; do
 		printf '| %s | %s |' "${title[$w]%%,*}" "$(num "$(vals none "$w" 4 | median)")"
-		for c in $chart_configs; do printf ' %s |' "$(num "$(median_ratio "$c" "$w")" 3)"; done
+		for c in $chart_configs; do printf ' %s <sub>%s</sub> |' "$(num "$(median_ratio "$c" "$w")" 3)" "$(ratio_range "$c" "$w")"; done
 		echo
 	done
+	echo
+	echo "Each cell: the median of the per-round ratios, then the lowest and highest round's. Where the"
+	echo "spread is wide the median is only as good as the rounds: W2 and W3 run two processes each,"
+	echo "which the scheduler places differently from run to run, and their speed moves with it, nothing"
+	echo "attached included."
 	echo
 	echo "## Per workload"
 	for w in $WORKLOADS; do
