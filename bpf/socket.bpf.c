@@ -462,7 +462,8 @@ static __always_inline void send_close(struct socket_record *r, struct sock *sk,
 	VJ_FILL_CALLER(e);
 	__u32 size = fill_sock(r, sk);
 	fill_bytes(e, sk);
-	/* only TCP connects wait in connect_pending */
+	/* only TCP connects wait in connect_pending; a delete takes the bucket's lock even
+	 * for a key that is not there, a lookup takes none */
 	if (e->protocol == IPPROTO_TCP) {
 		__u64 key = (__u64)sk;
 		if (bpf_map_lookup_elem(&connect_pending, &key))
