@@ -3,7 +3,8 @@
 # from the kernel's own counters (kernel.bpf_stats_enabled), during a storm with every table
 # on, FIM watching a tmpfs tree and a log source configured elsewhere, as compare.sh's
 # `vajra` runs it. WORKLOAD picks the storm: W1 (bench/workloads/file_storm.c:
-# open(O_TRUNC)+write+close in the watched tree, the default) or W3
+# open(O_TRUNC)+write+close in the watched tree, the default), W2
+# (bench/workloads/exec_storm.c: fork+exec of /bin/true, one worker) or W3
 # (bench/workloads/socket_storm.c: TCP connect+accept+close on loopback).
 # Only the programs loaded by this Vajra are reported (those that were not loaded before
 # it started). Every process's syscalls run them, not only the storm's: compare "runs"
@@ -12,6 +13,7 @@
 #   bench/bpf-costs.sh                 (after `make`; as root)
 #   COUNT=500000 bench/bpf-costs.sh
 #   WORKLOAD=W3 COUNT=100000 bench/bpf-costs.sh
+#   WORKLOAD=W2 COUNT=5000 WARMUP=1000 bench/bpf-costs.sh
 #   STORM_CPUS=0 WORKLOAD=W3 bench/bpf-costs.sh     (storm pinned with taskset: steadier
 #                     figures for an A/B of two builds, without the cross-CPU effects)
 #   STORM_CPUS=0 ACCEPTOR_CPU=1 WORKLOAD=W3 bench/bpf-costs.sh   (W3's two sides pinned
@@ -37,11 +39,13 @@ bench_scratch "$TREE" "$TREE-logs"
 
 gcc -O2 -Wall -o "$work/file_storm" bench/workloads/file_storm.c
 gcc -O2 -Wall -o "$work/socket_storm" bench/workloads/socket_storm.c
+gcc -O2 -Wall -o "$work/exec_storm" bench/workloads/exec_storm.c
 w1_setting
 case "$WORKLOAD" in
 W1) storm_once() { ${STORM_CPUS:+taskset -c "$STORM_CPUS"} "$work/file_storm" "$1" "$TREE/w1"; } ;;
+W2) storm_once() { ${STORM_CPUS:+taskset -c "$STORM_CPUS"} "$work/exec_storm" "$1" 1 "bpf-costs-$$"; } ;;
 W3) storm_once() { ${STORM_CPUS:+taskset -c "$STORM_CPUS"} "$work/socket_storm" "$1"; } ;;
-*) echo "bpf-costs: WORKLOAD is W1 or W3, not $WORKLOAD" >&2; exit 2 ;;
+*) echo "bpf-costs: WORKLOAD is W1, W2 or W3, not $WORKLOAD" >&2; exit 2 ;;
 esac
 
 bpftool prog show -j >"$work/before-start.json"

@@ -1,6 +1,9 @@
 package io.vajra.osquery;
 
 import io.vajra.osquery.thrift.ExtensionResponse;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -37,16 +40,26 @@ final class ResponseWriter {
     private static final TField STATUS = new TField("status", TType.STRUCT, (short) 1);
     private static final TField ROWS = new TField("response", TType.LIST, (short) 2);
     private static final int BUFFER_BYTES = 64 * 1024;
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final byte[] LONG_MIN = "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
     /** "00", "01", ... "99": two ASCII digits per entry. */
     private static final byte[] DIGIT_PAIRS = new byte[200];
     /** 10^0 .. 10^18. */
     private static final long[] POWERS_OF_TEN = new long[19];
+    /** 0 .. 9999 as binary-protocol strings (i32 length, then the digits), zero-padded to 8 bytes. */
+    private static final long[] SMALL_WORDS = new long[10_000];
 
     static {
         for (int i = 0; i < 100; i++) {
             DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
             DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+        for (int i = 0; i < SMALL_WORDS.length; i++) {
+            byte[] digits = Integer.toString(i).getBytes(StandardCharsets.US_ASCII);
+            byte[] encoded = new byte[8];
+            putInt(encoded, 0, digits.length);
+            System.arraycopy(digits, 0, encoded, 4, digits.length);
+            SMALL_WORDS[i] = (long) WORDS.get(encoded, 0);
         }
         POWERS_OF_TEN[0] = 1;
         for (int i = 1; i < POWERS_OF_TEN.length; i++) {
@@ -145,10 +158,22 @@ final class ResponseWriter {
         putMapHeader(RowMap.presentCount(layout, values, used, reader));
         for (int i = 0; i < layout.size(); i++) {
             if (RowMap.present(values, used, reader, i)) {
-                putBytes(layout.encodedName(i));
+                putName(layout, i);
                 putValue(i < values.length ? values[i] : reader);
             }
         }
+    }
+
+    /** A column name, a word at a time: the bytes past its end are overwritten by its value. */
+    private void putName(RowLayout layout, int i) throws TException {
+        long[] words = layout.encodedNameWords(i);
+        reserve(8 * words.length);
+        int p = position;
+        for (long word : words) {
+            WORDS.set(buffer, p, word);
+            p += 8;
+        }
+        position += layout.encodedName(i).length;
     }
 
     private void putMap(Map<String, String> map) throws TException {
@@ -177,6 +202,13 @@ final class ResponseWriter {
 
     /** An integer as the string of its decimal digits, without making the String. */
     private void putDecimal(long value) throws TException {
+        if (value >= 0 && value < SMALL_WORDS.length) {
+            // ids, flags and counts: length and digits fit one word
+            reserve(8);
+            WORDS.set(buffer, position, SMALL_WORDS[(int) value]);
+            position += 4 + (value < 10 ? 1 : value < 100 ? 2 : value < 1000 ? 3 : 4);
+            return;
+        }
         if (value == Long.MIN_VALUE) {
             putEncodedString(LONG_MIN);
             return;
@@ -235,22 +267,38 @@ final class ResponseWriter {
         return guess + (magnitude >= POWERS_OF_TEN[guess] ? 1 : 0);
     }
 
+    /** ASCII, which nearly every value is, is stored as it is read: no byte[] per value. */
     private void putString(String text) throws TException {
-        putEncodedString((text == null ? "" : text).getBytes(StandardCharsets.UTF_8));
+        if (text == null) {
+            text = "";
+        }
+        int length = text.length();
+        if (length > buffer.length - 4) {
+            putEncodedString(text.getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        reserve(4 + length);
+        int p = position + 4;
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                putEncodedString(text.getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            buffer[p++] = (byte) c;
+        }
+        putInt(buffer, position, length);
+        position = p;
     }
 
     private void putEncodedString(byte[] utf8) throws TException {
         reserve(4);
         putInt(buffer, position, utf8.length);
         position += 4;
-        putRaw(utf8);
+        putBytes(utf8);
     }
 
     private void putBytes(byte[] bytes) throws TException {
-        putRaw(bytes);
-    }
-
-    private void putRaw(byte[] bytes) throws TException {
         if (bytes.length > buffer.length) {
             flush();
             transport.write(bytes, 0, bytes.length);

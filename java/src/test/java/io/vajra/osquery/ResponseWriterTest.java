@@ -117,6 +117,9 @@ class ResponseWriterTest {
         rows.add(new Object[] {Long.MAX_VALUE, "caf\u00e9 \ud83d\ude00 \\xff", 1_000_000_000_000_000_000L, -2.0E-9});
         rows.add(new Object[] {null, null, 10L, null});
         rows.add(new Object[] {9L, "x".repeat(70_000), 99L, 1.0});
+        rows.add(new Object[] {10L, "y".repeat(64 * 1024 - 4), 98L, 1.5}); // just fits the buffer
+        rows.add(new Object[] {11L, "\u00e9".repeat(40_000), 97L, 2.0}); // 80,000 bytes of UTF-8
+        rows.add(new Object[] {12L, "ascii then \u00e9", 96L, 2.5}); // ASCII stored, then re-encoded
         for (int i = 0; i < count; i++) {
             rows.add(new Object[] {(long) i, "/p/" + i, (long) -i * 1_000_003L, (double) i});
         }
@@ -132,10 +135,10 @@ class ResponseWriterTest {
                 GeneratedRows rows = new GeneratedRows(LAYOUT, SelectedRows.of(tableRows(3000)), used, reader, delivery);
                 ExtensionResponse response = new ExtensionResponse(new ExtensionStatus(0, "OK", 42), rows);
                 byte[] fast = fast(response);
-                assertEquals(List.of("delivered 3005"), delivery.outcomes);
+                assertEquals(List.of("delivered 3008"), delivery.outcomes);
                 assertArrayEquals(generated(response), fast); // the generated code reads the rows as RowMaps
                 ExtensionResponse back = read(fast);
-                assertEquals(3005, back.getResponse().size());
+                assertEquals(3008, back.getResponse().size());
                 assertEquals(rows.get(2), back.getResponse().get(2));
             }
         }
