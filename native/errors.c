@@ -2,7 +2,6 @@
 #include "errors.h"
 
 #include <bpf/libbpf.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +11,12 @@
 #include <unistd.h>
 
 /* A ring of the last bytes libbpf printed: verifier logs run to megabytes, the
- * useful part is at the end. */
+ * useful part is at the end. One per thread: families load on two threads at
+ * once, and libbpf prints in the thread that loads, so each failure keeps its
+ * own log. */
 #define LOG_RING 65536
-static char log_ring[LOG_RING];
-static size_t log_written; /* total bytes ever written; position = written % LOG_RING */
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread char log_ring[LOG_RING];
+static __thread size_t log_written; /* total bytes ever written; position = written % LOG_RING */
 static int log_to_stderr;
 
 static int capture(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -42,10 +42,8 @@ static int capture(enum libbpf_print_level level, const char *fmt, va_list args)
 		fputs(text, stderr);
 	/* Debug lines (every CO-RE relocation) would push the verifier's words out. */
 	if (level != LIBBPF_DEBUG) {
-		pthread_mutex_lock(&log_lock);
 		for (int i = n > LOG_RING ? n - LOG_RING : 0; i < n; i++)
 			log_ring[log_written++ % LOG_RING] = text[i];
-		pthread_mutex_unlock(&log_lock);
 	}
 	if (text != small)
 		free(text);
@@ -60,14 +58,11 @@ void vj_capture_libbpf_log(void)
 
 void vj_clear_libbpf_log(void)
 {
-	pthread_mutex_lock(&log_lock);
 	log_written = 0;
-	pthread_mutex_unlock(&log_lock);
 }
 
 void vj_libbpf_log_tail(char *out, size_t out_size, size_t max)
 {
-	pthread_mutex_lock(&log_lock);
 	size_t have = log_written < LOG_RING ? log_written : LOG_RING;
 	if (max > have)
 		max = have;
@@ -78,7 +73,6 @@ void vj_libbpf_log_tail(char *out, size_t out_size, size_t max)
 	for (size_t i = 0; i < max; i++)
 		out[n++] = log_ring[(start + i) % LOG_RING];
 	out[n] = 0;
-	pthread_mutex_unlock(&log_lock);
 	/* Start at a line boundary so the first line is not a fragment. */
 	char *nl = strchr(out, '\n');
 	if (nl && nl != out && (size_t)(nl - out) < n / 4)

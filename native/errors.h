@@ -9,9 +9,9 @@
 
 /* Routes libbpf's output into a bounded in-memory tail (and stderr when VAJRA_DEBUG is set). */
 void vj_capture_libbpf_log(void);
-/* Forgets what was captured: call before an operation whose log we may need. */
+/* Forgets what this thread captured: call before an operation whose log we may need. */
 void vj_clear_libbpf_log(void);
-/* Copies the last `max` bytes of the captured log, starting at a line boundary. */
+/* Copies the last `max` bytes this thread captured, starting at a line boundary. */
 void vj_libbpf_log_tail(char *out, size_t out_size, size_t max);
 
 /* "<step> failed: <error>" and the tail of libbpf's log (the verifier's reason). */

@@ -51,7 +51,32 @@ static int pick_v1_subsystem(void)
 	return -1;
 }
 
-struct process_bpf *vj_process_load(const struct vj_settings *settings, char *err, size_t err_size)
+/* The maps every family writes, created from this object's definitions before
+ * any family loads: a family shares them at its open, so it need not wait for
+ * another's load (the verifier's time) to begin its own. */
+static const char *const shared_maps[] = {"events", "stats", "scratch_space", "cgroups_named",
+					  "cgroup_scratch"};
+
+static int create_shared_maps(struct bpf_object *obj)
+{
+	for (size_t i = 0; i < sizeof(shared_maps) / sizeof(shared_maps[0]); i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, shared_maps[i]);
+		if (!map)
+			return -ENOENT;
+		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = bpf_map__map_flags(map));
+		int fd = bpf_map_create(bpf_map__type(map), bpf_map__name(map), bpf_map__key_size(map),
+					bpf_map__value_size(map), bpf_map__max_entries(map), &opts);
+		if (fd < 0)
+			return -errno;
+		int rc = bpf_map__reuse_fd(map, fd); /* keeps a duplicate */
+		close(fd);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct process_bpf *vj_process_open(const struct vj_settings *settings, char *err, size_t err_size)
 {
 	int cpus = libbpf_num_possible_cpus();
 	if (cpus <= 0) {
@@ -80,21 +105,28 @@ struct process_bpf *vj_process_load(const struct vj_settings *settings, char *er
 		bpf_program__set_autoload(skel->progs.execveat_exit, false);
 	}
 
+	int rc = create_shared_maps(skel->obj);
+	if (rc) {
+		vj_describe_failure("creating the ring and the maps the families share", rc, err, err_size);
+		process_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+int vj_process_load(struct process_bpf *skel, char *err, size_t err_size)
+{
 	vj_clear_libbpf_log();
 	int rc = process_bpf__load(skel);
 	if (rc) {
 		vj_describe_failure("loading the process BPF programs (the kernel's verifier rejected them)",
 				 rc, err, err_size);
-		process_bpf__destroy(skel);
-		return NULL;
+		return rc;
 	}
 	rc = process_bpf__attach(skel);
-	if (rc) {
+	if (rc)
 		vj_describe_failure("attaching the process BPF programs", rc, err, err_size);
-		process_bpf__destroy(skel);
-		return NULL;
-	}
-	return skel;
+	return rc;
 }
 
 uint8_t *vj_process_snapshot(struct process_bpf *skel, size_t *len, char *err, size_t err_size)
@@ -161,11 +193,9 @@ void vj_process_destroy(struct process_bpf *skel)
 
 int vj_share_process_maps(struct bpf_object *obj, struct process_bpf *process)
 {
-	static const char *const shared[] = {"events", "stats", "scratch_space", "cgroups_named",
-					      "cgroup_scratch"};
-	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
-		struct bpf_map *mine = bpf_object__find_map_by_name(obj, shared[i]);
-		struct bpf_map *theirs = bpf_object__find_map_by_name(process->obj, shared[i]);
+	for (size_t i = 0; i < sizeof(shared_maps) / sizeof(shared_maps[0]); i++) {
+		struct bpf_map *mine = bpf_object__find_map_by_name(obj, shared_maps[i]);
+		struct bpf_map *theirs = bpf_object__find_map_by_name(process->obj, shared_maps[i]);
 		if (!mine || !theirs)
 			return -ENOENT;
 		int rc = bpf_map__reuse_fd(mine, bpf_map__fd(theirs));

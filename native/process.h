@@ -9,8 +9,11 @@
 
 struct process_bpf;
 
-/* open -> configure -> load -> attach. Returns NULL with a message in `err`. */
-struct process_bpf *vj_process_load(const struct vj_settings *settings, char *err, size_t err_size);
+/* open -> configure -> create the shared maps. Returns NULL with a message in `err`. */
+struct process_bpf *vj_process_open(const struct vj_settings *settings, char *err, size_t err_size);
+/* load -> attach an opened object; 0, or a negative error with a message in `err`.
+ * Another family may load meanwhile on another thread (the maps it shares exist). */
+int vj_process_load(struct process_bpf *skel, char *err, size_t err_size);
 /* Runs the start-up task iterator; returns a malloc'd buffer of records and
  * its length in *len, or NULL (message in `err`). */
 uint8_t *vj_process_snapshot(struct process_bpf *skel, size_t *len, char *err, size_t err_size);
@@ -19,7 +22,8 @@ int vj_process_stats_fd(struct process_bpf *skel);
 void vj_process_destroy(struct process_bpf *skel);
 /* Makes another family's object use this one's ring, counters, scratch space
  * and cgroup-name memory: one ring carries every event in order, and a
- * cgroup's name is sent once whoever meets it. Before that object's load. */
+ * cgroup's name is sent once whoever meets it. Before that object's load; at
+ * any time after vj_process_open. */
 struct bpf_object;
 int vj_share_process_maps(struct bpf_object *obj, struct process_bpf *process);
 

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,39 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+struct side_load {
+	struct socket_bpf *socket;
+	int rc;
+	char err[VJ_ERROR_MAX];
+};
+
+static void *load_socket_family(void *arg)
+{
+	struct side_load *l = arg;
+	l->rc = vj_socket_load(l->socket, l->err, sizeof(l->err));
+	return NULL;
+}
+
+/* The verifier takes most of start-up, and each family's programs verify on
+ * their own: the socket family loads on a second thread meanwhile (alone, if
+ * that thread cannot start). */
+static int load_families(struct vj_session *s, char *err, size_t err_size)
+{
+	struct side_load side = {.socket = s->socket};
+	pthread_t thread;
+	bool apart = s->socket && pthread_create(&thread, NULL, load_socket_family, &side) == 0;
+	int rc = vj_process_load(s->process, err, err_size);
+	if (apart)
+		pthread_join(thread, NULL);
+	else if (s->socket)
+		load_socket_family(&side);
+	if (rc == 0 && side.rc) {
+		snprintf(err, err_size, "%s", side.err);
+		rc = side.rc;
+	}
+	return rc;
+}
+
 struct vj_session *vj_session_open(const struct vj_settings *settings, char *err, size_t err_size)
 {
 	err[0] = 0;
@@ -83,15 +117,17 @@ struct vj_session *vj_session_open(const struct vj_settings *settings, char *err
 		return NULL;
 	}
 	s->cpus = libbpf_num_possible_cpus();
-	s->process = vj_process_load(settings, err, err_size);
+	s->process = vj_process_open(settings, err, err_size);
 	if (!s->process)
 		goto fail;
 	/* The socket family's syscall tracepoints (close among them) cost every task: opt-out. */
 	if (settings->sockets) {
-		s->socket = vj_socket_load(settings, s->process, err, err_size);
+		s->socket = vj_socket_open(s->process, err, err_size);
 		if (!s->socket)
 			goto fail;
 	}
+	if (load_families(s, err, err_size))
+		goto fail;
 	s->stats_fd = vj_process_stats_fd(s->process);
 	s->ring = ring_buffer__new(vj_process_ring_fd(s->process), on_record, s, NULL);
 	if (!s->ring) {

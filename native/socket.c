@@ -11,8 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-struct socket_bpf *vj_socket_load(const struct vj_settings *settings, struct process_bpf *process,
-				  char *err, size_t err_size)
+struct socket_bpf *vj_socket_open(struct process_bpf *process, char *err, size_t err_size)
 {
 	vj_clear_libbpf_log();
 	struct socket_bpf *skel = socket_bpf__open();
@@ -29,22 +28,22 @@ struct socket_bpf *vj_socket_load(const struct vj_settings *settings, struct pro
 	skel->rodata->wakeup_threshold = process->rodata->wakeup_threshold;
 	skel->rodata->v1_subsys = process->rodata->v1_subsys;
 	skel->rodata->name_cgroups = process->rodata->name_cgroups;
-	(void)settings;
+	return skel;
+}
 
-	rc = socket_bpf__load(skel);
+int vj_socket_load(struct socket_bpf *skel, char *err, size_t err_size)
+{
+	vj_clear_libbpf_log();
+	int rc = socket_bpf__load(skel);
 	if (rc) {
 		vj_describe_failure("loading the socket BPF programs (the kernel's verifier rejected them)",
 				    rc, err, err_size);
-		socket_bpf__destroy(skel);
-		return NULL;
+		return rc;
 	}
 	rc = socket_bpf__attach(skel);
-	if (rc) {
+	if (rc)
 		vj_describe_failure("attaching the socket BPF programs", rc, err, err_size);
-		socket_bpf__destroy(skel);
-		return NULL;
-	}
-	return skel;
+	return rc;
 }
 
 void vj_socket_destroy(struct socket_bpf *skel)

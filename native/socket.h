@@ -3,15 +3,16 @@
 #ifndef VAJRA_SOCKET_H
 #define VAJRA_SOCKET_H
 
-#include "session.h"
 #include <stddef.h>
 
 struct process_bpf;
 struct socket_bpf;
 
-/* open -> share the process object's maps -> configure -> load -> attach. */
-struct socket_bpf *vj_socket_load(const struct vj_settings *settings, struct process_bpf *process,
-				  char *err, size_t err_size);
+/* open -> share the process object's maps -> configure. NULL with a message in `err`. */
+struct socket_bpf *vj_socket_open(struct process_bpf *process, char *err, size_t err_size);
+/* load -> attach; 0, or a negative error with a message in `err`. Safe on
+ * another thread while the process family loads. */
+int vj_socket_load(struct socket_bpf *skel, char *err, size_t err_size);
 void vj_socket_destroy(struct socket_bpf *skel);
 
 #endif
