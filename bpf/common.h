@@ -19,6 +19,11 @@
 #define VJ_SCRATCH_SIZE (sizeof(struct vj_process) + 3 * VJ_PATH_MAX + 2 * VJ_ARGV_MAX)
 #define VJ_RECORD_MAX (sizeof(struct vj_process) + 3 * VJ_PATH_MAX + VJ_ARGV_MAX + 8)
 
+/* v = min(v, max) in v's own register. clang may test one copy of a value and
+ * use another, and the verifier bounds only the copy tested: a value it knows no
+ * bound for (a global function's argument or result) must be clamped this way. */
+#define VJ_CLAMP(v, max) asm volatile("if %0 <= %1 goto +1; %0 = %1" : "+r"(v) : "i"(max))
+
 /* Casts a kernel pointer held as a plain value to its BTF type, so that its fields
  * can be read with direct (fault-safe) loads instead of a helper call each; the
  * verifier resolves it, no call is made at run time. */
