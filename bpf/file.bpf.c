@@ -1055,7 +1055,10 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(file_exit_process, struct task_struct *task)
 {
 	__u32 tid = BPF_CORE_READ(task, pid);
-	bpf_map_delete_elem(&fim_calls, &tid); /* a thread killed inside a call */
+	/* a thread killed inside a call; a lookup first: a delete takes the bucket's
+	 * lock even for a key that is not there, and nearly every exit has none */
+	if (bpf_map_lookup_elem(&fim_calls, &tid))
+		bpf_map_delete_elem(&fim_calls, &tid);
 	struct file_task *slot = bpf_task_storage_get(&file_tasks, task, 0, 0);
 	if (slot && slot->closed_key)
 		drop_if_closed(slot->closed_key);

@@ -348,7 +348,10 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(process_exit, struct task_struct *task)
 {
 	__u32 tid = BPF_CORE_READ(task, pid);
-	bpf_map_delete_elem(&exec_inflight, &tid);
+	/* an exec cut short by the exit; looked up first, as a delete takes the bucket's
+	 * lock even for a key that is not there */
+	if (bpf_map_lookup_elem(&exec_inflight, &tid))
+		bpf_map_delete_elem(&exec_inflight, &tid);
 	/* One row per process: only the last thread out reports. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
