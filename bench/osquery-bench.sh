@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Vajra as an osquery extension, through the real Thrift path against an osqueryd double
 # (the test suite's FakeOsqueryd): time from launch to registered (median of LAUNCHES),
+# without a config and with a FIM path configured (the file programs load before it registers),
 # generate latency and rows/s with ROWS events buffered (store filled by an exec storm of
 # /bin/true), and the extension's RSS with the store full. Prints a Markdown table.
 #
