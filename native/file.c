@@ -41,7 +41,7 @@ struct vj_files {
 	size_t nlinks;
 };
 
-struct vj_files *vj_files_load(struct process_bpf *process, char *err, size_t err_size)
+struct vj_files *vj_files_open(struct process_bpf *process, char *err, size_t err_size)
 {
 	struct vj_files *f = calloc(1, sizeof(*f));
 	if (!f) {
@@ -58,22 +58,23 @@ struct vj_files *vj_files_load(struct process_bpf *process, char *err, size_t er
 	int rc = vj_share_process_maps(f->skel->obj, process);
 	if (rc) {
 		vj_describe_failure("sharing the ring with the file programs", rc, err, err_size);
-		goto fail;
+		vj_files_destroy(f);
+		return NULL;
 	}
 	f->skel->rodata->wakeup_threshold = process->rodata->wakeup_threshold;
 	f->skel->rodata->v1_subsys = process->rodata->v1_subsys;
 	f->skel->rodata->name_cgroups = process->rodata->name_cgroups;
-	rc = file_bpf__load(f->skel);
-	if (rc) {
+	return f;
+}
+
+int vj_files_load(struct vj_files *f, char *err, size_t err_size)
+{
+	vj_clear_libbpf_log();
+	int rc = file_bpf__load(f->skel);
+	if (rc)
 		vj_describe_failure("loading the file BPF programs (the kernel's verifier rejected them)", rc,
 				    err, err_size);
-		goto fail;
-	}
-	return f;
-fail:
-	file_bpf__destroy(f->skel);
-	free(f);
-	return NULL;
+	return rc;
 }
 
 static void detach(struct vj_files *f)

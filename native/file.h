@@ -11,9 +11,12 @@
 struct process_bpf;
 struct vj_files;
 
-/* open -> share the process object's maps -> configure -> load. Nothing is
- * attached until vj_files_watch gives it something to watch. */
-struct vj_files *vj_files_load(struct process_bpf *process, char *err, size_t err_size);
+/* open -> share the process object's maps -> configure. NULL with a message in `err`. */
+struct vj_files *vj_files_open(struct process_bpf *process, char *err, size_t err_size);
+/* load; 0, or a negative error with a message in `err`. Safe on another thread
+ * while other families load. Nothing is attached until vj_files_watch gives it
+ * something to watch. */
+int vj_files_load(struct vj_files *f, char *err, size_t err_size);
 
 /*
  * Replaces what the kernel filter watches, without a gap: new entries are added

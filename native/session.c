@@ -73,35 +73,62 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* A family verified on a second thread while the process family is on this one. */
 struct side_load {
-	struct socket_bpf *socket;
+	int (*load)(void *family, char *err, size_t err_size);
+	void *family;
+	pthread_t thread;
+	bool apart;
 	int rc;
 	char err[VJ_ERROR_MAX];
 };
 
-static void *load_socket_family(void *arg)
+static int load_socket_family(void *family, char *err, size_t err_size)
+{
+	return vj_socket_load(family, err, err_size);
+}
+
+static int load_file_family(void *family, char *err, size_t err_size)
+{
+	return vj_files_load(family, err, err_size);
+}
+
+static void *run_side_load(void *arg)
 {
 	struct side_load *l = arg;
-	l->rc = vj_socket_load(l->socket, l->err, sizeof(l->err));
+	l->rc = l->load(l->family, l->err, sizeof(l->err));
 	return NULL;
 }
 
-/* The verifier takes most of start-up, and each family's programs verify on
- * their own: the socket family loads on a second thread meanwhile (alone, if
- * that thread cannot start). */
+/*
+ * The verifier takes most of start-up, and each family's programs verify on
+ * their own: the socket family, and the file family when FIM is configured
+ * from the start, load on threads of their own meanwhile (on this one, if a
+ * thread cannot start). The file family failing is no reason to stop: it is
+ * dropped, and the first watch loads it again and reports why it cannot.
+ */
 static int load_families(struct vj_session *s, char *err, size_t err_size)
 {
-	struct side_load side = {.socket = s->socket};
-	pthread_t thread;
-	bool apart = s->socket && pthread_create(&thread, NULL, load_socket_family, &side) == 0;
+	struct side_load sides[2] = {
+		{.load = load_socket_family, .family = s->socket},
+		{.load = load_file_family, .family = s->files},
+	};
+	for (int i = 0; i < 2; i++)
+		sides[i].apart = sides[i].family && pthread_create(&sides[i].thread, NULL, run_side_load, &sides[i]) == 0;
 	int rc = vj_process_load(s->process, err, err_size);
-	if (apart)
-		pthread_join(thread, NULL);
-	else if (s->socket)
-		load_socket_family(&side);
-	if (rc == 0 && side.rc) {
-		snprintf(err, err_size, "%s", side.err);
-		rc = side.rc;
+	for (int i = 0; i < 2; i++) {
+		if (sides[i].apart)
+			pthread_join(sides[i].thread, NULL);
+		else if (sides[i].family)
+			run_side_load(&sides[i]);
+	}
+	if (sides[1].family && sides[1].rc) {
+		vj_files_destroy(s->files);
+		s->files = NULL;
+	}
+	if (rc == 0 && sides[0].family && sides[0].rc) {
+		snprintf(err, err_size, "%s", sides[0].err);
+		rc = sides[0].rc;
 	}
 	return rc;
 }
@@ -125,6 +152,10 @@ struct vj_session *vj_session_open(const struct vj_settings *settings, char *err
 		s->socket = vj_socket_open(s->process, err, err_size);
 		if (!s->socket)
 			goto fail;
+	}
+	if (settings->files) {
+		s->files = vj_files_open(s->process, err, err_size);
+		err[0] = 0; /* without them, the first watch opens them again and says why it cannot */
 	}
 	if (load_families(s, err, err_size))
 		goto fail;
@@ -206,9 +237,14 @@ int vj_session_watch_files(struct vj_session *s, const uint64_t *roots, size_t n
 	if (!s->files && nroots == 0)
 		return 0;
 	if (!s->files) {
-		s->files = vj_files_load(s->process, err, err_size);
-		if (!s->files)
+		struct vj_files *f = vj_files_open(s->process, err, err_size);
+		if (!f)
 			return -1;
+		if (vj_files_load(f, err, err_size)) {
+			vj_files_destroy(f);
+			return -1;
+		}
+		s->files = f;
 	}
 	return vj_files_watch(s->files, roots, nroots, steps, nsteps, accesses, err, err_size);
 }

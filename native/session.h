@@ -17,6 +17,7 @@ struct vj_settings {
 	bool failed_execs;
 	bool containers; /* send cgroup names for container attribution */
 	bool sockets;    /* load the socket family */
+	bool files;      /* FIM is configured: load the file family with the others (attached on the first watch) */
 };
 
 /* Counters kept by the poller, after the kernel's VJ_STAT_MAX. Java's
@@ -39,8 +40,9 @@ struct vj_session *vj_session_open(const struct vj_settings *settings, char *err
  * timeout_ms. Returns the bytes used (a bare header when nothing came), or -1. */
 int vj_session_poll(struct vj_session *s, void *buf, uint32_t cap, int timeout_ms);
 void vj_session_counters(struct vj_session *s, uint64_t out[VJ_COUNTERS]);
-/* What FIM watches (see vj_files_watch); the file family is loaded on the
- * first call with a root. Not concurrently with itself or close. */
+/* What FIM watches (see vj_files_watch); the file family is loaded at open
+ * (settings->files) or on the first call with a root. Not concurrently with
+ * itself or close. */
 int vj_session_watch_files(struct vj_session *s, const uint64_t *roots, size_t nroots, const uint64_t *steps,
 			   size_t nsteps, bool accesses, char *err, size_t err_size);
 /* Which directories hold watched logs ((ino, dev) pairs); the log family is

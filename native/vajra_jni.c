@@ -41,7 +41,7 @@ static jint batch_record_max(JNIEnv *env, jclass cls)
 }
 
 static jlong open_session(JNIEnv *env, jclass cls, jint ring_bytes, jint argv_cap, jboolean failed_execs,
-			  jboolean containers, jboolean sockets)
+			  jboolean containers, jboolean sockets, jboolean files)
 {
 	(void)cls;
 	char err[VJ_ERROR_MAX]; /* per call: two threads may open at once */
@@ -51,6 +51,7 @@ static jlong open_session(JNIEnv *env, jclass cls, jint ring_bytes, jint argv_ca
 		.failed_execs = failed_execs,
 		.containers = containers,
 		.sockets = sockets,
+		.files = files,
 	};
 	struct vj_session *s = vj_session_open(&settings, err, sizeof(err));
 	if (!s) {
@@ -131,7 +132,7 @@ static void close_session(JNIEnv *env, jclass cls, jlong handle)
 static const JNINativeMethod methods[] = {
 	{"layoutFacts", "()[I", (void *)layout_facts},
 	{"batchRecordMax", "()I", (void *)batch_record_max},
-	{"open", "(IIZZZ)J", (void *)open_session},
+	{"open", "(IIZZZZ)J", (void *)open_session},
 	{"poll", "(JLjava/nio/ByteBuffer;I)I", (void *)poll_session},
 	{"counters", "(J)[J", (void *)read_counters},
 	{"watchFiles", "(J[J[JZ)V", (void *)watch_files},

@@ -23,7 +23,8 @@ final class NativeProbes {
     static native int batchRecordMax();
 
     /** Checks the environment, loads and attaches the probes, runs the snapshot. */
-    static native long open(int ringBytes, int argvCap, boolean failedExecs, boolean containers, boolean sockets);
+    static native long open(int ringBytes, int argvCap, boolean failedExecs, boolean containers, boolean sockets,
+            boolean files);
 
     /** Fills {@code batch} (direct) with one batch; returns the bytes used, header included. */
     static native int poll(long handle, ByteBuffer batch, int timeoutMillis);

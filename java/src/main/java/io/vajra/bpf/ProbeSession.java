@@ -22,7 +22,7 @@ public final class ProbeSession implements AutoCloseable {
     public static ProbeSession open(ProbeSettings settings) {
         NativeLibrary.load(); // a ProbeException here, not an ExceptionInInitializerError later
         long handle = NativeProbes.open(settings.ringBytes(), settings.argvCap(), settings.failedExecs(),
-                settings.containers(), settings.sockets());
+                settings.containers(), settings.sockets(), settings.files());
         return new ProbeSession(settings, handle);
     }
 

@@ -10,8 +10,12 @@ package io.vajra.bpf;
  * @param containers  send cgroup names so events are attributed to containers
  * @param sockets     load the socket programs (syscall tracepoints on socket calls and
  *                    on every close); off, bpf_socket_events stays empty
+ * @param files       FIM is configured from the start: load the file programs with the
+ *                    others, on a thread of their own (they are attached only once
+ *                    something is watched); off, they load when something first is
  */
-public record ProbeSettings(int ringBytes, int argvCap, boolean failedExecs, boolean containers, boolean sockets) {
+public record ProbeSettings(int ringBytes, int argvCap, boolean failedExecs, boolean containers, boolean sockets,
+        boolean files) {
     public static final int DEFAULT_RING_BYTES = 16 << 20;
     public static final int DEFAULT_ARGV_CAP = 32 * 1024;
     public static final int MAX_ARGV_CAP = 128 * 1024;
@@ -29,15 +33,20 @@ public record ProbeSettings(int ringBytes, int argvCap, boolean failedExecs, boo
 
     /** With container attribution on. */
     public ProbeSettings(int ringBytes, int argvCap, boolean failedExecs) {
-        this(ringBytes, argvCap, failedExecs, true, true);
+        this(ringBytes, argvCap, failedExecs, true, true, false);
     }
 
     /** With socket events on. */
     public ProbeSettings(int ringBytes, int argvCap, boolean failedExecs, boolean containers) {
-        this(ringBytes, argvCap, failedExecs, containers, true);
+        this(ringBytes, argvCap, failedExecs, containers, true, false);
     }
 
     public static ProbeSettings defaults() {
-        return new ProbeSettings(DEFAULT_RING_BYTES, DEFAULT_ARGV_CAP, true, true, true);
+        return new ProbeSettings(DEFAULT_RING_BYTES, DEFAULT_ARGV_CAP, true, true, true, false);
+    }
+
+    /** The same, with the file programs loaded at start or not. */
+    public ProbeSettings withFiles(boolean value) {
+        return new ProbeSettings(ringBytes, argvCap, failedExecs, containers, sockets, value);
     }
 }

@@ -53,7 +53,7 @@ final class CollectorOptions {
     /** @throws IllegalArgumentException with a message for the user */
     ProbeSettings probeSettings() {
         return new ProbeSettings(toInt("ring size", ringBytes), toInt("argv cap", argvCap), !noFailedExecs,
-                !noContainers, !noSockets);
+                !noContainers, !noSockets, false);
     }
 
     /** @throws IllegalArgumentException with a message for the user */

@@ -63,7 +63,7 @@ final class ExtensionTables implements RunningTables {
             return new ExtensionTables(VajraTables.idle(processes, sockets, files.store(), logs.store()), null, files,
                     logs, "not collecting (osquery disabled events); " + limits);
         }
-        ProbeSettings probeSettings = options.probeSettings();
+        ProbeSettings probeSettings = options.probeSettings().withFiles(!config.current().fim().isEmpty());
         Probes probes;
         try {
             probes = launcher.start(probeSettings, processes, sockets, files.sink());

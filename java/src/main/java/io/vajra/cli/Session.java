@@ -63,7 +63,8 @@ final class Session implements AutoCloseable {
         LogMonitoring logs = new LogMonitoring(store, log);
         Probes probes;
         try {
-            probes = launcher.start(options.probeSettings(), processes, sockets, files.sink());
+            probes = launcher.start(options.probeSettings().withFiles(!config.current().fim().isEmpty()),
+                    processes, sockets, files.sink());
         } catch (RuntimeException e) {
             files.close();
             logs.close();

@@ -25,7 +25,7 @@ class ProbeOptionsE2ETest {
 
     @BeforeAll
     static void start() {
-        pipeline = new KernelPipeline(new ProbeSettings(1 << 20, 1024, false, true, false));
+        pipeline = new KernelPipeline(new ProbeSettings(1 << 20, 1024, false, true, false, false));
     }
 
     @AfterAll
