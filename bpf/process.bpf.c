@@ -69,6 +69,37 @@ static __always_inline void fill_task(struct vj_process *e, struct task_struct *
 	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
 }
 
+/* Which path process_path reads: the flags its cut or fault sets. */
+#define PATH_OF_BINARY 0
+#define PATH_OF_CWD 1
+
+/*
+ * The binary's or the cwd's path, as read_path writes it at `at` in the scratch
+ * record: its length in the low half, the flags to set in the high. A global
+ * function, so that each program verifies the walk once rather than once per
+ * path it reads (see file.bpf.c's send_fd_row).
+ */
+__noinline __u64 process_path(struct scratch *s, __u32 at, struct path *path, struct path *root, __u32 which)
+{
+	__u64 off = at;
+	VJ_CLAMP(off, VJ_PATH_SCRATCH_END);
+	if (!s || !path || !root)
+		return 0;
+	__u16 flags = 0;
+	__u32 n = which == PATH_OF_CWD ? read_path(s->data, off, path, root, &flags, VJ_PF_CWD_TRUNCATED, VJ_PF_CWD_FAULT)
+				       : read_path(s->data, off, path, root, &flags, VJ_PF_PATH_TRUNCATED, VJ_PF_PATH_FAULT);
+	return n | (__u64)flags << 32;
+}
+
+/* The length part of process_path's answer, with its flags set in the record. */
+static __always_inline __u32 path_length(struct vj_process *e, __u64 answer)
+{
+	e->flags |= answer >> 32;
+	__u64 n = (__u32)answer;
+	VJ_CLAMP(n, VJ_PATH_MAX);
+	return n;
+}
+
 /* Binary (from mm->exe_file) and cwd, resolved by the kernel; returns the end offset. */
 static __always_inline __u32 append_paths(struct scratch *s, struct vj_process *e,
 					  struct task_struct *task)
@@ -84,20 +115,15 @@ static __always_inline __u32 append_paths(struct scratch *s, struct vj_process *
 	if (exe) {
 		struct path exe_path;
 		BPF_CORE_READ_INTO(&exe_path, exe, f_path);
-		e->path_len = read_path(s->data, off, &exe_path, &root, &e->flags,
-					VJ_PF_PATH_TRUNCATED, VJ_PF_PATH_FAULT);
+		__u32 path_len = path_length(e, process_path(s, off, &exe_path, &root, PATH_OF_BINARY));
+		e->path_len = path_len;
 		if (dentry_unlinked(exe_path.dentry))
 			e->flags |= VJ_PF_PATH_DELETED;
-		if (e->path_len > VJ_PATH_MAX)
-			e->path_len = VJ_PATH_MAX;
-		off += e->path_len;
+		off += path_len;
 	}
 	struct path pwd;
 	BPF_CORE_READ_INTO(&pwd, fs, pwd);
-	__u32 cwd_len = read_path(s->data, off, &pwd, &root, &e->flags,
-				  VJ_PF_CWD_TRUNCATED, VJ_PF_CWD_FAULT);
-	if (cwd_len > VJ_PATH_MAX)
-		cwd_len = VJ_PATH_MAX;
+	__u32 cwd_len = path_length(e, process_path(s, off, &pwd, &root, PATH_OF_CWD));
 	e->cwd_len = cwd_len;
 	if (dentry_unlinked(pwd.dentry))
 		e->flags |= VJ_PF_CWD_DELETED;
@@ -272,10 +298,7 @@ static __always_inline int exec_exit(long ret)
 	BPF_CORE_READ_INTO(&pwd, fs, pwd);
 	if (off > sizeof(*e) + VJ_PATH_MAX)
 		return 0;
-	__u32 cwd_len = read_path(s->data, off, &pwd, &root, &e->flags,
-				  VJ_PF_CWD_TRUNCATED, VJ_PF_CWD_FAULT);
-	if (cwd_len > VJ_PATH_MAX)
-		cwd_len = VJ_PATH_MAX;
+	__u32 cwd_len = path_length(e, process_path(s, off, &pwd, &root, PATH_OF_CWD));
 	e->cwd_len = cwd_len;
 	if (dentry_unlinked(pwd.dentry))
 		e->flags |= VJ_PF_CWD_DELETED;

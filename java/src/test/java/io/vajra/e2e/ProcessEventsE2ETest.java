@@ -233,6 +233,21 @@ class ProcessEventsE2ETest {
     }
 
     @Test
+    void aWorkingDirectoryDeeperThanTheWalkIsCutAtTheTop() throws Exception {
+        String marker = marker();
+        Path deep = dir;
+        for (int i = 0; i < 140; i++) {
+            deep = deep.resolve("d");
+        }
+        Files.createDirectories(deep);
+        Process p = run(deep, "/bin/echo", marker);
+        Map<String, Object> row = execOf(p, marker, "/usr/bin/echo");
+        // The kernel walks 128 levels up from the leaf: the 128 lowest names, the rest cut.
+        assertEquals("/d".repeat(128), row.get("cwd"));
+        assertEquals(0L, row.get("probe_error"));
+    }
+
+    @Test
     void pathsWithNewlinesAndInvalidUtf8ComeOutIntact() {
         String marker = marker();
         Process p = run(dir, "/usr/bin/perl", "-e", "my $d = \"odd\\nname \\xff\"; mkdir $d or die; chdir $d or die;"
