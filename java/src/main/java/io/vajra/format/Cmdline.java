@@ -1,5 +1,7 @@
 package io.vajra.format;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,6 +13,67 @@ public final class Cmdline {
     private static final char[] UPPER_HEX = "0123456789ABCDEF".toCharArray();
 
     private Cmdline() {}
+
+    /**
+     * {@link #quoted(List)} of {@link Argv#split}{@code (argv)}; straight from the bytes when
+     * every argument is plain (see {@link #isPlain}), as nearly all are.
+     */
+    public static String quoted(byte[] argv) {
+        if (!isPlain(argv)) {
+            return quoted(Argv.split(argv));
+        }
+        byte[] text = Arrays.copyOf(argv, argv.length - 1); // without the last NUL
+        for (int i = 0; i < text.length; i++) {
+            if (text[i] == 0) {
+                text[i] = ' ';
+            }
+        }
+        return new String(text, StandardCharsets.ISO_8859_1);
+    }
+
+    /** {@link #json(List)} of {@link Argv#split}{@code (argv)}; likewise. */
+    public static String json(byte[] argv) {
+        if (!isPlain(argv)) {
+            return json(Argv.split(argv));
+        }
+        int args = 0;
+        for (byte b : argv) {
+            args += b == 0 ? 1 : 0;
+        }
+        // ["a","b"]: the bytes, a quote before and after each argument, commas, brackets
+        byte[] text = new byte[argv.length - args + 2 * args + (args - 1) + 2];
+        int at = 0;
+        text[at++] = '[';
+        text[at++] = '"';
+        for (int i = 0; i < argv.length - 1; i++) {
+            if (argv[i] == 0) {
+                text[at++] = '"';
+                text[at++] = ',';
+                text[at++] = '"';
+            } else {
+                text[at++] = argv[i];
+            }
+        }
+        text[at++] = '"';
+        text[at] = ']';
+        return new String(text, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Whether argv's arguments are all whole (NUL-ended) and printable ASCII without space,
+     * quote or backslash: nothing to decode, quote or escape in either column.
+     */
+    static boolean isPlain(byte[] argv) {
+        if (argv.length == 0 || argv[argv.length - 1] != 0) {
+            return false;
+        }
+        for (byte b : argv) {
+            if (b != 0 && (b < 0x21 || b > 0x7e || b == '"' || b == '\\')) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /**
      * Arguments joined by single spaces; an argument holding a C-locale white-space character

@@ -11,7 +11,6 @@ import io.vajra.event.FileEvent;
 import io.vajra.fim.FileChange;
 import io.vajra.fim.FileHasher;
 import io.vajra.fim.FileSyscalls;
-import io.vajra.format.Argv;
 import io.vajra.format.Cmdline;
 import io.vajra.format.RawText;
 import java.util.List;
@@ -184,7 +183,7 @@ public final class FileEventsTable implements EventTable {
         row[PROCESS_EGID] = Integer.toUnsignedLong(e.egid());
         row[PROCESS_AUID] = Integer.toUnsignedLong(e.auid());
         row[PROCESS_PATH] = RawText.decodeUntilNul(c.processPath());
-        row[CMDLINE] = wantCmdline ? Cmdline.quoted(Argv.split(c.processArgv())) : null;
+        row[CMDLINE] = wantCmdline ? Cmdline.quoted(c.processArgv()) : null;
         row[COMM] = RawText.decodeUntilNul(e.comm());
         row[SYSCALL] = FileSyscalls.name(e.syscall());
         row[FLAGS] = FileSyscalls.flagsText(e.syscall(), e.openFlags());

@@ -7,7 +7,6 @@ import static io.vajra.table.ColumnOption.INDEX;
 import io.vajra.container.ContainerNames;
 import io.vajra.event.EventStore;
 import io.vajra.event.WriteEvent;
-import io.vajra.format.Argv;
 import io.vajra.format.Cmdline;
 import io.vajra.format.RawText;
 import io.vajra.log.LogLine;
@@ -124,7 +123,7 @@ public final class LogEventsTable implements EventTable {
         row[UID] = Integer.toUnsignedLong(w.uid());
         row[GID] = Integer.toUnsignedLong(w.gid());
         row[PROCESS_PATH] = RawText.decodeUntilNul(l.writer().processPath());
-        row[CMDLINE] = wantCmdline ? Cmdline.quoted(Argv.split(l.writer().processArgv())) : null;
+        row[CMDLINE] = wantCmdline ? Cmdline.quoted(l.writer().processArgv()) : null;
         row[COMM] = RawText.decodeUntilNul(w.comm());
         row[SYSCALL] = io.vajra.fim.FileSyscalls.name(w.syscall());
         CONTAINER.fill(row, w.cgroup(), names, w.pidNs(), w.nsPid());

@@ -8,7 +8,6 @@ import io.vajra.bpf.ProcessRecordLayout;
 import io.vajra.container.ContainerNames;
 import io.vajra.event.EventStore;
 import io.vajra.event.ProcessEvent;
-import io.vajra.format.Argv;
 import io.vajra.format.Cmdline;
 import io.vajra.format.PathText;
 import io.vajra.format.RawText;
@@ -172,11 +171,8 @@ public final class ProcessEventsTable implements EventTable {
         row[SYSCALL] = syscall(e.op());
         row[PATH] = path;
         row[CWD] = cwd;
-        if (wantCmdline || wantJsonCmdline) {
-            List<String> args = Argv.split(e.argv());
-            row[CMDLINE] = wantCmdline ? Cmdline.quoted(args) : null;
-            row[JSON_CMDLINE] = wantJsonCmdline ? Cmdline.json(args) : null;
-        }
+        row[CMDLINE] = wantCmdline ? Cmdline.quoted(e.argv()) : null;
+        row[JSON_CMDLINE] = wantJsonCmdline ? Cmdline.json(e.argv()) : null;
         row[DURATION] = e.durationNanos();
         row[NTIME] = Long.toUnsignedString(e.kernelNanos());
         row[TIME] = EventQuery.seconds(e.unixNanos());

@@ -9,7 +9,6 @@ import io.vajra.container.ContainerNames;
 import io.vajra.event.EventStore;
 import io.vajra.event.SocketEvent;
 import io.vajra.format.AddressText;
-import io.vajra.format.Argv;
 import io.vajra.format.Cmdline;
 import io.vajra.format.Errno;
 import io.vajra.format.RawText;
@@ -182,7 +181,7 @@ public final class SocketEventsTable implements EventTable {
         row[ACTION] = action(e.op());
         row[STATUS] = status(e.op(), e.ret());
         row[ERRNO] = e.ret() < 0 ? Errno.name(-e.ret()) : "";
-        row[CMDLINE] = wantCmdline ? Cmdline.quoted(Argv.split(e.processArgv())) : null;
+        row[CMDLINE] = wantCmdline ? Cmdline.quoted(e.processArgv()) : null;
         boolean hasBytes = (flags & SocketRecordLayout.FLAG_HAS_BYTES) != 0;
         row[BYTES_SENT] = hasBytes ? e.bytesSent() : null;
         row[BYTES_RECEIVED] = hasBytes ? e.bytesReceived() : null;

@@ -115,4 +115,33 @@ class CmdlineTest {
             assertEquals(jackson(args), Cmdline.json(args));
         }
     }
+
+    /** From the bytes: the same text as splitting them first, whichever way each argv goes. */
+    @Test
+    void fromArgvBytesAsFromTheSplitArguments() {
+        List<byte[]> cases = new ArrayList<>();
+        for (String argv : new String[] {"", "\0", "ls\0", "ls\0-l\0", "a\0\0b\0", "cut", "ls\0cut",
+                "echo\0a b\0", "echo\0it's\0", "echo\0\"q\"\0", "echo\0back\\slash\0", "tab\0a\tb\0",
+                "del\0\u007f\0", "tilde~\0!#$%&()*+,-./:;<=>?@[]^_`{|}\0"}) {
+            cases.add(argv.getBytes(StandardCharsets.ISO_8859_1));
+        }
+        cases.add(new byte[] {'c', 'a', 'f', (byte) 0xc3, (byte) 0xa9, 0}); // UTF-8
+        cases.add(new byte[] {'b', 'a', 'd', (byte) 0xff, 0}); // not UTF-8
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 2000; i++) {
+            byte[] argv = new byte[random.nextInt(12)];
+            for (int j = 0; j < argv.length; j++) {
+                argv[j] = (byte) "ab \0\"\\\t'~é".charAt(random.nextInt(10));
+            }
+            cases.add(argv);
+        }
+        for (byte[] argv : cases) {
+            List<String> args = Argv.split(argv);
+            assertEquals(Cmdline.quoted(args), Cmdline.quoted(argv), () -> java.util.Arrays.toString(argv));
+            assertEquals(Cmdline.json(args), Cmdline.json(argv), () -> java.util.Arrays.toString(argv));
+        }
+        assertEquals("ls -l", Cmdline.quoted("ls\0-l\0".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("[\"ls\",\"-l\"]", Cmdline.json("ls\0-l\0".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("a  b", Cmdline.quoted("a\0\0b\0".getBytes(StandardCharsets.US_ASCII)));
+    }
 }
