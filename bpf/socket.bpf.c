@@ -433,26 +433,11 @@ int shutdown_enter(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_socket")
+/* The exit of every socket call but close (reported at its enter): one program,
+ * which the loader attaches to each call's sys_exit tracepoint (see socket.c),
+ * so the verifier checks it once rather than once per call. */
+SEC("tracepoint")
 int socket_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
-
-SEC("tracepoint/syscalls/sys_exit_bind")
-int bind_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
-
-SEC("tracepoint/syscalls/sys_exit_listen")
-int listen_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
-
-SEC("tracepoint/syscalls/sys_exit_connect")
-int connect_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
-
-SEC("tracepoint/syscalls/sys_exit_accept")
-int accept_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
-
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int accept4_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
-
-SEC("tracepoint/syscalls/sys_exit_shutdown")
-int shutdown_exit(struct trace_event_raw_sys_exit *ctx) { return leave(ctx->ret); }
 
 /* A close row: the socket's last state (its lifetime is added in user space). */
 static __always_inline void send_close(struct socket_record *r, struct sock *sk, int fd)

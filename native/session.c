@@ -17,7 +17,7 @@
 
 struct vj_session {
 	struct process_bpf *process;
-	struct socket_bpf *socket;
+	struct vj_sockets *socket;
 	struct vj_files *files; /* loaded when something is first watched */
 	struct vj_logs *logs;   /* likewise, for log sources */
 	struct ring_buffer *ring;

@@ -5,59 +5,84 @@
 #include "process.h"
 #include "process.skel.h"
 #include "socket.skel.h"
+#include "watch.h"
 
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-struct socket_bpf *vj_socket_open(struct process_bpf *process, char *err, size_t err_size)
+/* The calls whose exit socket_exit reports; a call this kernel lacks is skipped. */
+static const char *const EXIT_CALLS[] = {"socket", "bind", "listen", "connect", "accept", "accept4", "shutdown"};
+#define EXITS (sizeof(EXIT_CALLS) / sizeof(EXIT_CALLS[0]))
+
+struct vj_sockets {
+	struct socket_bpf *skel;
+	struct bpf_link *exits[EXITS]; /* socket_exit's, one per call */
+	size_t nexits;
+};
+
+struct vj_sockets *vj_socket_open(struct process_bpf *process, char *err, size_t err_size)
 {
-	vj_clear_libbpf_log();
-	struct socket_bpf *skel = socket_bpf__open();
-	if (!skel) {
-		vj_describe_failure("opening the socket BPF object", -errno, err, err_size);
+	struct vj_sockets *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, err_size, "out of memory");
 		return NULL;
 	}
-	int rc = vj_share_process_maps(skel->obj, process);
+	vj_clear_libbpf_log();
+	s->skel = socket_bpf__open();
+	if (!s->skel) {
+		vj_describe_failure("opening the socket BPF object", -errno, err, err_size);
+		free(s);
+		return NULL;
+	}
+	int rc = vj_share_process_maps(s->skel->obj, process);
 	if (rc) {
 		vj_describe_failure("sharing the ring with the socket programs", rc, err, err_size);
-		socket_bpf__destroy(skel);
+		vj_socket_destroy(s);
 		return NULL;
 	}
-	skel->rodata->wakeup_threshold = process->rodata->wakeup_threshold;
-	skel->rodata->v1_subsys = process->rodata->v1_subsys;
-	skel->rodata->name_cgroups = process->rodata->name_cgroups;
-	return skel;
+	s->skel->rodata->wakeup_threshold = process->rodata->wakeup_threshold;
+	s->skel->rodata->v1_subsys = process->rodata->v1_subsys;
+	s->skel->rodata->name_cgroups = process->rodata->name_cgroups;
+	return s;
 }
 
-int vj_socket_load(struct socket_bpf *skel, char *err, size_t err_size)
+int vj_socket_load(struct vj_sockets *s, char *err, size_t err_size)
 {
 	vj_clear_libbpf_log();
-	int rc = socket_bpf__load(skel);
+	int rc = socket_bpf__load(s->skel);
 	if (rc) {
 		vj_describe_failure("loading the socket BPF programs (the kernel's verifier rejected them)",
 				    rc, err, err_size);
 		return rc;
 	}
-	rc = socket_bpf__attach(skel);
+	rc = socket_bpf__attach(s->skel); /* all but socket_exit, whose section names no call */
+	if (!rc)
+		rc = vj_attach_syscalls(s->skel->progs.socket_exit, "sys_exit_", EXIT_CALLS, EXITS, s->exits,
+					&s->nexits);
 	if (rc)
 		vj_describe_failure("attaching the socket BPF programs", rc, err, err_size);
 	return rc;
 }
 
-void vj_socket_destroy(struct socket_bpf *skel)
+void vj_socket_destroy(struct vj_sockets *s)
 {
-	if (!skel)
+	if (!s)
 		return;
 	/* Its syscall tracepoints detach concurrently (see links.h); the skeleton
 	 * then finds no link left to destroy. */
-	struct bpf_object_skeleton *s = skel->skeleton;
-	struct bpf_link *links[s->prog_cnt];
-	for (int i = 0; i < s->prog_cnt; i++) {
-		links[i] = *s->progs[i].link;
-		*s->progs[i].link = NULL;
+	struct bpf_object_skeleton *skeleton = s->skel->skeleton;
+	struct bpf_link *links[skeleton->prog_cnt + EXITS];
+	size_t n = 0;
+	for (int i = 0; i < skeleton->prog_cnt; i++) {
+		links[n++] = *skeleton->progs[i].link;
+		*skeleton->progs[i].link = NULL;
 	}
-	vj_destroy_links(links, s->prog_cnt);
-	socket_bpf__destroy(skel);
+	for (size_t i = 0; i < s->nexits; i++)
+		links[n++] = s->exits[i];
+	vj_destroy_links(links, n);
+	socket_bpf__destroy(s->skel);
+	free(s);
 }
