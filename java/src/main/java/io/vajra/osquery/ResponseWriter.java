@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.thrift.TException;
@@ -56,10 +57,10 @@ final class ResponseWriter {
         }
         for (int i = 0; i < SMALL_WORDS.length; i++) {
             byte[] digits = Integer.toString(i).getBytes(StandardCharsets.US_ASCII);
-            byte[] encoded = new byte[8];
+            byte[] encoded = new byte[4 + digits.length];
             putInt(encoded, 0, digits.length);
             System.arraycopy(digits, 0, encoded, 4, digits.length);
-            SMALL_WORDS[i] = (long) WORDS.get(encoded, 0);
+            SMALL_WORDS[i] = words(encoded)[0];
         }
         POWERS_OF_TEN[0] = 1;
         for (int i = 1; i < POWERS_OF_TEN.length; i++) {
@@ -173,7 +174,7 @@ final class ResponseWriter {
             WORDS.set(buffer, p, word);
             p += 8;
         }
-        position += layout.encodedName(i).length;
+        position += layout.encodedNameBytes(i);
     }
 
     private void putMap(Map<String, String> map) throws TException {
@@ -320,6 +321,16 @@ final class ResponseWriter {
             transport.write(buffer, 0, position);
             position = 0;
         }
+    }
+
+    /** Bytes as the native-order words {@link #WORDS} stores, the last one zero-padded. */
+    static long[] words(byte[] bytes) {
+        byte[] padded = Arrays.copyOf(bytes, (bytes.length + 7) & ~7);
+        long[] out = new long[padded.length / 8];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (long) WORDS.get(padded, 8 * i);
+        }
+        return out;
     }
 
     /** Big-endian, as the binary protocol writes an i32. */
