@@ -85,9 +85,10 @@ __noinline __u64 process_path(struct scratch *s, __u32 at, struct path *path, st
 	VJ_CLAMP(off, VJ_PATH_SCRATCH_END);
 	if (!s || !path || !root)
 		return 0;
+	bool cwd = which == PATH_OF_CWD;
 	__u16 flags = 0;
-	__u32 n = which == PATH_OF_CWD ? read_path(s->data, off, path, root, &flags, VJ_PF_CWD_TRUNCATED, VJ_PF_CWD_FAULT)
-				       : read_path(s->data, off, path, root, &flags, VJ_PF_PATH_TRUNCATED, VJ_PF_PATH_FAULT);
+	__u32 n = read_path(s->data, off, path, root, &flags, cwd ? VJ_PF_CWD_TRUNCATED : VJ_PF_PATH_TRUNCATED,
+			    cwd ? VJ_PF_CWD_FAULT : VJ_PF_PATH_FAULT);
 	return n | (__u64)flags << 32;
 }
 

@@ -18,7 +18,7 @@
 struct vj_session {
 	struct process_bpf *process;
 	struct vj_sockets *socket;
-	struct vj_files *files; /* loaded when something is first watched */
+	struct vj_files *files; /* loaded at open when FIM is configured then, else when something is first watched */
 	struct vj_logs *logs;   /* likewise, for log sources */
 	struct ring_buffer *ring;
 	int stats_fd;
