@@ -26,10 +26,12 @@
 #                   count()`): the near-minimal cost of an eBPF program on those hooks
 #   auditd          only with AUDITD=1, after every other round: audit rules for the same
 #                   events (execve, openat -F dir=<tree>, connect/accept/accept4), logged
-#                   by auditd; compared only with `none` rounds taken after audit was first
-#                   enabled (audit leaves every process started afterwards on the slow
-#                   syscall path until reboot: never set AUDITD=1 on a machine whose other
-#                   benchmarks matter before its next reboot)
+#                   by auditd; compared with `none-audited` rounds taken in turn with its
+#                   own, after audit was first enabled. Once enabled, audit leaves every
+#                   process started afterwards on the slow syscall path until reboot; this
+#                   harness puts its own processes back on the fast path with a
+#                   `-a never,task` rule while it runs (bench/lib.sh, audit_fast_path_on),
+#                   but other processes stay slow: mind the machine's other benchmarks)
 # For each workload and configuration: median ops/s, ratio to none (median of the
 # per-round ratios), the events captured against the ground truth, events lost, the
 # monitor's CPU per 1,000 events it handled, its peak RSS. Then Vajra's pipeline ceiling
@@ -116,6 +118,7 @@ cleanup() {
 	if [ -n "$bpf_pid" ] && kill -0 "$bpf_pid" 2>/dev/null; then kill -INT "$bpf_pid"; wait "$bpf_pid"; fi
 	if [ -n "$vajra_pid" ] && kill -0 "$vajra_pid" 2>/dev/null; then exec 3>&-; wait "$vajra_pid"; fi
 	[ "$audit_on" = 1 ] && audit_stop
+	audit_fast_path_off
 	[ -n "$MON_CG" ] && rmdir "$MON_CG" 2>/dev/null
 	rm -rf "$work" "$TREE" "$LOGDIR"
 }
@@ -141,7 +144,7 @@ for c in $CONFIGS; do
 done
 audit_phase=0
 if [ "$AUDITD" != 1 ]; then
-	skipped[auditd]="AUDITD=1 was not given; auditd runs only on request, and last, because once audit is enabled every syscall on the machine stays slower until reboot"
+	skipped[auditd]="AUDITD=1 was not given; auditd runs only on request, and last, because once audit is enabled every process started afterwards stays on the slow syscall path until reboot (unless a \`-a never,task\` rule says otherwise)"
 elif ! command -v auditd >/dev/null || ! command -v auditctl >/dev/null; then
 	skipped[auditd]="auditd is not installed (make bench-deps)"
 elif pgrep -x auditd >/dev/null; then
@@ -606,6 +609,9 @@ audit_start() {
 audit_stop() {
 	auditctl -D >>"$OUT/auditd.log" 2>&1 || true
 	auditctl -e 0 >>"$OUT/auditd.log" 2>&1 || true
+	# bench.rules began with -D, which took the fast-path rule out with the rest: back
+	# in, for the processes started from here (none-audited's rounds among them).
+	if [ "$audit_fast_path" != 0 ]; then auditctl -a never,task >>"$OUT/auditd.log" 2>&1 || true; fi
 	if [ -n "$audit_pid" ]; then
 		kill -TERM "$audit_pid" 2>/dev/null || true
 		wait "$audit_pid" 2>/dev/null || true
@@ -817,13 +823,18 @@ t_start=$(date +%s)
 foreign_bpf=$(bpftool prog show 2>/dev/null | grep -c '^[0-9]' || true)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 # Once audit has been enabled, every process started afterwards takes the slow syscall path,
-# nothing attached included, until a reboot. The kernel does not tell whether it ever was
-# (kauditd runs from boot): audit on now, or this script's own mark for this boot, says so.
+# nothing attached included, until a reboot, unless a `never,task` rule exempts it: with
+# audit off and no rules, this run adds one for its duration (bench/lib.sh). The kernel
+# does not tell whether audit ever was enabled (kauditd runs from boot): audit on now, or
+# this script's own mark for this boot, says so.
+audit_fast_path_on
 audit_before="no (audit is off, and no run of this script enabled it since the machine booted)"
 if audit_enabled_now; then
 	audit_before="yes (audit is enabled: every configuration, \`none\` included, ran on audit's slow syscall path)"
+elif [ "$(cat "$AUDIT_MARK" 2>/dev/null)" = "$(boot_id)" ] && [ "$audit_fast_path" != 0 ]; then
+	audit_before="yes, by an earlier run of this script since the machine booted; audit was off, and this run's processes took the fast syscall path all the same: the task rule \`-a never,task\` was in place ($([ "$audit_fast_path" = 1 ] && echo "the run added it for its duration" || echo "set before the run")), so the kernel gave them no audit context"
 elif [ "$(cat "$AUDIT_MARK" 2>/dev/null)" = "$(boot_id)" ]; then
-	audit_before="yes (an earlier run of this script enabled audit since the machine booted: every configuration, \`none\` included, ran on audit's slow syscall path)"
+	audit_before="yes (an earlier run of this script enabled audit since the machine booted, and audit rules are set, so this run did not add its \`-a never,task\` rule: every configuration, \`none\` included, ran on audit's slow syscall path)"
 fi
 log "compare: $command_line -> $OUT"
 log "configurations: ${run_configs}$([ "$audit_phase" = 1 ] && echo "+ auditd (last)"); workloads: $WORKLOADS; $ROUNDS rounds"
@@ -892,10 +903,11 @@ if [ "$OSQUERY" = 1 ]; then
 fi
 
 # auditd last: once audit has been enabled, every process started afterwards keeps the
-# slow syscall path until reboot. Its baseline is `none-audited`: nothing attached, audit
-# off again, after audit was first enabled.
+# slow syscall path until reboot, unless the `never,task` rule is in (audit_stop puts it
+# back when this run owns it). Its baseline is `none-audited`: nothing attached, audit off
+# again, in turn with its rounds.
 if [ "$audit_phase" = 1 ]; then
-	log "auditd: enabling audit once; from here on this machine's syscalls stay slower until reboot"
+	log "auditd: enabling audit once; from here on processes started outside this run stay on the slow syscall path until reboot"
 	audit_start
 	audit_stop
 	for r in $(seq "$ROUNDS"); do
@@ -934,7 +946,7 @@ declare -A cfg_desc=(
 	[bpftrace-print]="bpftrace, one line per event printed to a file (\`bench/compare.bt.in\`)"
 	[bpftrace-count]="bpftrace, the same probes and filters, \`@[probe] = count()\` only"
 	[auditd]="auditd with rules for the same events (raw log), last; baseline: none after audit was enabled"
-	[none-audited]="nothing attached, audit off again, after audit had been enabled (auditd's baseline)"
+	[none-audited]="nothing attached, audit off again, after audit had been enabled (auditd's baseline)$([ "$audit_fast_path" != 0 ] && echo "; the \`-a never,task\` rule back in, so on the fast syscall path")"
 )
 report_configs="$run_configs"
 [ "$audit_phase" = 1 ] && report_configs+="none-audited auditd"

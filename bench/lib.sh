@@ -16,12 +16,39 @@ bench_scratch() {
 	scratch_paths=("$@")
 	trap bench_cleanup EXIT
 	trap 'exit 130' INT TERM
+	audit_fast_path_on
 }
 bench_cleanup() {
 	set +e
 	[ -n "$vajra_pid" ] && kill -0 "$vajra_pid" 2>/dev/null && { exec 3>&-; wait "$vajra_pid"; }
 	declare -F extra_cleanup >/dev/null && extra_cleanup
+	audit_fast_path_off
 	rm -rf "$work" "${scratch_paths[@]}"
+}
+
+# Audit's slow syscall path. Once audit has been enabled in this boot, every task the
+# kernel creates afterwards does audit's per-syscall work, audit off again or not, unless
+# a task rule says never: the kernel consults the task rules for each new task
+# (audit_alloc). So with audit off and no rules at all, `-a never,task` puts every process
+# started from here back on the fast path, as on a machine where audit never ran; without
+# that, a bench run after an auditd run measures everything on the slow path. Rules
+# someone else set, or audit on, are left alone. Sets $audit_fast_path: 1, the rule is
+# ours (audit_fast_path_off takes it out again); 2, it was there already (a nested bench
+# finds its caller's); 0, processes may be on the slow path.
+audit_fast_path=0
+audit_fast_path_on() {
+	command -v auditctl >/dev/null || return 0
+	auditctl -s 2>/dev/null | awk '$1 == "enabled" && $2 == 0 { off = 1 } END { exit !off }' || return 0
+	case $(auditctl -l 2>/dev/null) in
+	"No rules") auditctl -a never,task >/dev/null 2>&1 && audit_fast_path=1 ;;
+	"-a never,task") audit_fast_path=2 ;;
+	esac
+	return 0
+}
+audit_fast_path_off() {
+	[ "$audit_fast_path" = 1 ] && auditctl -d never,task >/dev/null 2>&1
+	audit_fast_path=0
+	return 0
 }
 
 # The setting of the benches that storm W1 (compare.sh's `vajra` as it runs W1): $TREE/w1
