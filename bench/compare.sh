@@ -33,7 +33,7 @@
 #                   `-a never,task` rule while it runs (bench/lib.sh, audit_fast_path_on),
 #                   but other processes stay slow: mind the machine's other benchmarks)
 # For each workload and configuration: median ops/s, ratio to none (median of the
-# per-round ratios), the events captured against the ground truth, events lost, the
+# per-round ratios, each round's none the geometric mean of its own and the next round's), the events captured against the ground truth, events lost, the
 # monitor's CPU per 1,000 events it handled, its peak RSS. Then Vajra's pipeline ceiling
 # (an open storm from CEILING_WORKERS processes in the watched tree, for each ring size
 # of CEILING_RINGS: events/s drained into the store, and lost), the consumer's own drain
@@ -851,6 +851,9 @@ fi
 for round in $(seq "$ROUNDS"); do
 	for config in $run_configs; do run_config; done
 done
+# The closing baseline: the last round's configurations have a baseline after them too.
+round=$((ROUNDS + 1)) config=none
+run_config
 
 ceiling_rows_md=""
 drain_status=""
@@ -914,6 +917,8 @@ if [ "$audit_phase" = 1 ]; then
 		round="a$r"
 		for config in none-audited auditd; do run_config; done
 	done
+	round="a$((ROUNDS + 1))" config=none-audited
+	run_config
 	audit_on=0
 fi
 t_end=$(date +%s)
@@ -926,10 +931,22 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 vals() { awk -F'\t' -v c="$1" -v w="$2" -v k="$3" 'NR > 1 && $2 == c && $3 == w && $k != "" { print $k }' "$results"; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else if (NR) print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 sum() { awk '{ s += $1; n++ } END { if (n) printf "%.0f\n", s }'; }
-# Per-round ratios of configuration $1 to $2, workload $3.
+# Per-round ratios of configuration $1 to baseline $2, workload $3. A round's baseline is
+# the geometric mean of the baseline's runs that bracket it, its own round's (which opens
+# it) and the next one's (a closing baseline round follows the last): the machine's speed
+# drifts by tens of percent over minutes, and a configuration late in a round is then
+# compared with baselines on both sides of it rather than one a minute before it.
 ratios() {
-	awk -F'\t' -v c="$1" -v b="$2" -v w="$3" 'NR > 1 && $3 == w { if ($2 == b) base[$1] = $4; if ($2 == c) v[$1] = $4 }
-		END { for (r in v) if (base[r] > 0) print v[r] / base[r] }' "$results"
+	awk -F'\t' -v c="$1" -v b="$2" -v w="$3" '
+		function next_round(r) { return r ~ /^a/ ? "a" (substr(r, 2) + 1) : r + 1 }
+		NR > 1 && $3 == w { if ($2 == b) base[$1] = $4; if ($2 == c) v[$1] = $4 }
+		END {
+			for (r in v) {
+				m = base[r]; n = base[next_round(r)]
+				if (m > 0 && n > 0) m = sqrt(m * n)
+				if (m > 0) print v[r] / m
+			}
+		}' "$results"
 }
 commas() { sed -E ':a; s/^([0-9]+)([0-9]{3})/\1,\2/; ta'; }
 # $1 with $2 decimals (default: 2 below 100, else none) and thousands separators.
@@ -969,7 +986,11 @@ report="$OUT/report.md"
 	echo "Each workload does a fixed amount of work and times itself; the configurations take turns"
 	echo "in every round ($(echo $run_configs | sed 's/ / → /g')), so slow drifts of the machine hit them all alike."
 	echo "Ratio = the workload's speed with the monitor attached / with nothing attached, the median of"
-	echo "the per-round ratios: 1.00 costs nothing, 0.50 halves the work done per second."
+	echo "the per-round ratios: 1.00 costs nothing, 0.50 halves the work done per second. A round's"
+	echo "nothing-attached speed is the geometric mean of the runs that bracket it: its own round's,"
+	echo "which opens it, and the next round's (one more \`none\` round closes the run), because this"
+	echo "machine's speed drifts over minutes and the last configuration of a round runs a minute"
+	echo "after the first."
 	echo
 	echo "## Machine and settings"
 	echo
@@ -982,7 +1003,7 @@ report="$OUT/report.md"
 	echo "| date | $started |"
 	echo "| Vajra | commit $commit; workloads: $([ "$VAJRA_STORE" = shipped ] && echo "the shipped store (\`--events-max 50000 --store-bytes 64M\`)" || echo "\`$store_options\`"), JVM \`$java_opts\`$([ "$CEILING" = 1 ] && echo "; ceiling: \`--events-max $ceil_events_max --store-bytes ${ceil_store_mib}M\`, JVM \`$ceil_java_opts\`") |"
 	echo "| tools | $bpftrace_version; $java_version; $(gcc --version | head -1) |"
-	echo "| rounds | ROUNDS=$ROUNDS (each configuration once per round, in the order above)$([ "$WARMUP" = 1 ] && echo "; not counted: one run of each workload before the first round, and after each attach a warm-up (one run each of W1, W2 and W3 at the counts below) and 1 s, then until Vajra's JVM is idle, its compiler threads included; and before each of Vajra's measured runs, until its JVM is idle again") |"
+	echo "| rounds | ROUNDS=$ROUNDS (each configuration once per round, in the order above, then a closing round of \`none\`$([ "$audit_phase" = 1 ] && echo "; auditd's rounds likewise, with \`none-audited\`"))$([ "$WARMUP" = 1 ] && echo "; not counted: one run of each workload before the first round, and after each attach a warm-up (one run each of W1, W2 and W3 at the counts below) and 1 s, then until Vajra's JVM is idle, its compiler threads included; and before each of Vajra's measured runs, until its JVM is idle again") |"
 	echo "| counts | FILE_COUNT=$FILE_COUNT, EXEC_COUNT=$EXEC_COUNT (EXEC_WORKERS=$EXEC_WORKERS), CONN_COUNT=$CONN_COUNT, GETPID_COUNT=$GETPID_COUNT, BUILD_RUNS=$BUILD_RUNS |"
 	echo "| ceiling | $([ "$CEILING" = 1 ] && echo "CEILING_COUNT=$CEILING_COUNT × CEILING_WORKERS=$CEILING_WORKERS, rings $CEILING_RINGS" || echo "not run (CEILING=0)") |"
 	echo "| osquery | $([ "$OSQUERY" = 1 ] && echo "OSQ_ROWS=$OSQ_ROWS, OSQ_LAUNCHES=$OSQ_LAUNCHES, OSQ_GENERATES=$OSQ_GENERATES" || echo "not run (OSQUERY=0)") |"
