@@ -61,9 +61,7 @@ struct vj_files *vj_files_open(struct process_bpf *process, char *err, size_t er
 		vj_files_destroy(f);
 		return NULL;
 	}
-	f->skel->rodata->wakeup_threshold = process->rodata->wakeup_threshold;
-	f->skel->rodata->v1_subsys = process->rodata->v1_subsys;
-	f->skel->rodata->name_cgroups = process->rodata->name_cgroups;
+	VJ_SHARE_PROCESS_SETTINGS(f->skel, process);
 	return f;
 }
 

@@ -41,9 +41,7 @@ struct vj_logs *vj_logs_load(struct process_bpf *process, char *err, size_t err_
 		vj_describe_failure("sharing the ring with the log programs", rc, err, err_size);
 		goto fail;
 	}
-	l->skel->rodata->wakeup_threshold = process->rodata->wakeup_threshold;
-	l->skel->rodata->v1_subsys = process->rodata->v1_subsys;
-	l->skel->rodata->name_cgroups = process->rodata->name_cgroups;
+	VJ_SHARE_PROCESS_SETTINGS(l->skel, process);
 	rc = log_bpf__load(l->skel);
 	if (rc) {
 		vj_describe_failure("loading the log BPF programs (the kernel's verifier rejected them)", rc, err,

@@ -26,5 +26,13 @@ void vj_process_destroy(struct process_bpf *skel);
  * any time after vj_process_open. */
 struct bpf_object;
 int vj_share_process_maps(struct bpf_object *obj, struct process_bpf *process);
+/* Gives another family's skeleton the settings every family's programs read
+ * (bpf/common.h, bpf/cgroup.h) as the process family has them. Before its load. */
+#define VJ_SHARE_PROCESS_SETTINGS(skel, process)                                      \
+	do {                                                                          \
+		(skel)->rodata->wakeup_threshold = (process)->rodata->wakeup_threshold; \
+		(skel)->rodata->v1_subsys = (process)->rodata->v1_subsys;               \
+		(skel)->rodata->name_cgroups = (process)->rodata->name_cgroups;         \
+	} while (0)
 
 #endif

@@ -43,9 +43,7 @@ struct vj_sockets *vj_socket_open(struct process_bpf *process, char *err, size_t
 		vj_socket_destroy(s);
 		return NULL;
 	}
-	s->skel->rodata->wakeup_threshold = process->rodata->wakeup_threshold;
-	s->skel->rodata->v1_subsys = process->rodata->v1_subsys;
-	s->skel->rodata->name_cgroups = process->rodata->name_cgroups;
+	VJ_SHARE_PROCESS_SETTINGS(s->skel, process);
 	return s;
 }
 
