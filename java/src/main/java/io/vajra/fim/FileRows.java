@@ -47,6 +47,11 @@ public final class FileRows implements FileEventSink {
     private final Map<SideKey, Resolved> resolvedSides = new HashMap<>();
     private FimState resolvedFor;
     private final SideKey probe = new SideKey();
+    // The same, by the Side object: a batch hands out one Side per distinct side (see
+    // BatchReader), and finding it here spares hashing its bytes for every row.
+    private static final int SAME_SIDE_SLOTS = 256; // a power of two
+    private final FileEvent.Side[] sameSides = new FileEvent.Side[SAME_SIDE_SLOTS];
+    private final Resolved[] sameResolved = new Resolved[SAME_SIDE_SLOTS];
 
     /**
      * @param createdPath told of every created or moved-in path that may bring a pending
@@ -151,10 +156,18 @@ public final class FileRows implements FileEventSink {
     private Resolved resolve(FimState now, FileEvent.Side side) {
         if (resolvedFor != now) {
             resolvedSides.clear();
+            Arrays.fill(sameSides, null);
+            Arrays.fill(sameResolved, null);
             resolvedFor = now;
+        }
+        int slot = System.identityHashCode(side) & (SAME_SIDE_SLOTS - 1);
+        if (sameSides[slot] == side) {
+            return sameResolved[slot];
         }
         Resolved resolved = resolvedSides.get(probe.of(side));
         if (resolved != null) {
+            sameSides[slot] = side;
+            sameResolved[slot] = resolved;
             return resolved;
         }
         byte[] namespacePath = namespacePath(side);
@@ -176,6 +189,8 @@ public final class FileRows implements FileEventSink {
             resolvedSides.clear();
         }
         resolvedSides.put(new SideKey().of(side), resolved);
+        sameSides[slot] = side;
+        sameResolved[slot] = resolved;
         return resolved;
     }
 
