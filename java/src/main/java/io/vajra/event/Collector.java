@@ -36,11 +36,15 @@ public final class Collector implements AutoCloseable {
      *  once a quarter of it is pending (the kernel side's wake-up threshold). Records wait
      *  at most this long (less when they pile up); osquery reads event tables seconds apart. */
     static final int IDLE_POLL_TIMEOUT_MILLIS = 250;
-    static final int BATCH_BYTES = 4 << 20;
-    /** 512 KiB in one poll: ~25 MB/s at 20 ms polls (a W1 storm sends ~140 MB/s, W2's
+    /** Small enough that a batch is still in the cache when it is decoded, right after the
+     *  native side copied it in: 512 KiB drained W1's records 1.8-2.0 M/s against 1.3-2.1 M/s
+     *  with 4 MiB (bench/drain-ceiling.sh), and decoded a W3 storm with ~8 % less collector
+     *  CPU. It holds three records of the largest size. */
+    static final int BATCH_BYTES = 512 << 10;
+    /** 256 KiB in one poll: ~12 MB/s at 20 ms polls (a W1 storm sends ~140 MB/s, W2's
      *  execs ~4 MB/s). Waiting longer at that rate lets a quarter of the ring pile up,
      *  and the producers then pay for waking us. */
-    static final int FLOWING_BYTES = 512 << 10;
+    static final int FLOWING_BYTES = 256 << 10;
 
     private final ProbeSession session;
     private final EventStore<ProcessEvent> processes;
