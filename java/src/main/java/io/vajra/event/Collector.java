@@ -235,7 +235,7 @@ public final class Collector implements AutoCloseable {
     /** A socket event, completed with the process's binary and arguments. */
     private void ingestSocket(SocketEvent e) {
         containers.saw(e.cgroup(), e.unixNanos());
-        pendingSockets.add(cache.complete(socketLives.complete(e)));
+        pendingSockets.add(socketLives.complete(e, cache.pathOf(e.pid()), cache.argvOf(e.pid())));
     }
 
     /** Snapshot records only teach the cache; everything else becomes a row. */

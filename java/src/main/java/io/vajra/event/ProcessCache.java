@@ -35,12 +35,6 @@ final class ProcessCache {
         return byPid.size();
     }
 
-    /** A socket event with the binary and arguments of the process that made it, if known. */
-    SocketEvent complete(SocketEvent e) {
-        Known known = lookup(e.pid());
-        return known == null ? e : e.withProcess(known.path(), known.argv());
-    }
-
     private static final byte[] UNKNOWN = new byte[0];
 
     // The last pid looked up and what was found, forgotten on every change to the map. A run

@@ -45,40 +45,41 @@ final class SocketLives {
         this.max = max;
     }
 
-    /** The event, with its lifetime and port for a close; the others teach the map. */
-    SocketEvent complete(SocketEvent e) {
+    /**
+     * The event with the process's binary and arguments, and for a close its lifetime and
+     * port; the other operations teach the map.
+     */
+    SocketEvent complete(SocketEvent e, byte[] processPath, byte[] processArgv) {
         long id = e.sockId();
-        if (id == 0) {
-            return e;
-        }
-        switch (e.op()) {
-            case SocketRecordLayout.OP_CLOSE -> {
-                Life life = lives.remove(id);
-                if (life == null) {
-                    return e;
-                }
-                long lifetime = life.bornNanos != 0 ? e.kernelNanos() - life.bornNanos : -1;
-                int port = e.localPort() != 0 ? e.localPort() : life.port;
-                return e.withLife(lifetime, port);
-            }
-            case SocketRecordLayout.OP_SOCKET, SocketRecordLayout.OP_ACCEPT, SocketRecordLayout.OP_ACCEPT4 -> {
-                if (e.ret() >= 0) {
-                    lives.put(id, new Life(e.kernelNanos(), e.localPort()));
-                }
-            }
-            case SocketRecordLayout.OP_CONNECT_DONE -> { }
-            default -> { // bind, listen, connect, shutdown: the port it has now
-                if (e.ret() >= 0) {
-                    Life life = lives.get(id);
+        if (id != 0) {
+            switch (e.op()) {
+                case SocketRecordLayout.OP_CLOSE -> {
+                    Life life = lives.remove(id);
                     if (life != null) {
-                        life.port = e.localPort();
-                    } else if (e.localPort() != 0) {
-                        lives.put(id, new Life(0, e.localPort())); // created before Vajra saw it
+                        long lifetime = life.bornNanos != 0 ? e.kernelNanos() - life.bornNanos : -1;
+                        int port = e.localPort() != 0 ? e.localPort() : life.port;
+                        return e.completed(processPath, processArgv, lifetime, port);
+                    }
+                }
+                case SocketRecordLayout.OP_SOCKET, SocketRecordLayout.OP_ACCEPT, SocketRecordLayout.OP_ACCEPT4 -> {
+                    if (e.ret() >= 0) {
+                        lives.put(id, new Life(e.kernelNanos(), e.localPort()));
+                    }
+                }
+                case SocketRecordLayout.OP_CONNECT_DONE -> { }
+                default -> { // bind, listen, connect, shutdown: the port it has now
+                    if (e.ret() >= 0) {
+                        Life life = lives.get(id);
+                        if (life != null) {
+                            life.port = e.localPort();
+                        } else if (e.localPort() != 0) {
+                            lives.put(id, new Life(0, e.localPort())); // created before Vajra saw it
+                        }
                     }
                 }
             }
         }
-        return e;
+        return e.completed(processPath, processArgv, -1, e.localPort());
     }
 
     int size() {

@@ -19,14 +19,25 @@ class SocketLivesTest {
 
     private final SocketLives lives = new SocketLives();
 
+    private static final byte[] PATH = "/usr/bin/curl".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] ARGV = "curl\0localhost\0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    private SocketEvent complete(SocketEvent e) {
+        return complete(lives, e);
+    }
+
+    private static SocketEvent complete(SocketLives lives, SocketEvent e) {
+        return lives.complete(e, PATH, ARGV);
+    }
+
     private static SocketEventBuilder row(int op, long atNanos) {
         return new SocketEventBuilder().op(op).atBootNanos(atNanos).sock(SOCK).ret(0);
     }
 
     @Test
     void aCloseGetsTheTimeSinceItsSocketWasCreated() {
-        lives.complete(row(OP_SOCKET, 1_000).ret(3).local(ANY, 0).build());
-        SocketEvent close = lives.complete(row(OP_CLOSE, 5_500).build());
+        complete(row(OP_SOCKET, 1_000).ret(3).local(ANY, 0).build());
+        SocketEvent close = complete(row(OP_CLOSE, 5_500).build());
         assertEquals(4_500, close.lifetimeNanos());
         assertEquals(FLAG_HAS_LIFETIME, close.flags() & FLAG_HAS_LIFETIME);
         assertEquals(0, lives.size(), "the close ends the socket's entry");
@@ -34,48 +45,62 @@ class SocketLivesTest {
 
     @Test
     void anAcceptedSocketCountsFromItsAccept() {
-        lives.complete(row(OP_ACCEPT4, 2_000).ret(5).build());
-        assertEquals(1_000, lives.complete(row(OP_CLOSE, 3_000).build()).lifetimeNanos());
+        complete(row(OP_ACCEPT4, 2_000).ret(5).build());
+        assertEquals(1_000, complete(row(OP_CLOSE, 3_000).build()).lifetimeNanos());
     }
 
     @Test
     void aListenerClosedByExitGetsThePortItHadGivenBack() {
-        lives.complete(row(OP_SOCKET, 1_000).ret(3).local(ANY, 0).build());
-        lives.complete(row(OP_BIND, 1_100).local(ANY, 8080).build());
-        lives.complete(row(OP_LISTEN, 1_200).local(ANY, 8080).build());
-        SocketEvent close = lives.complete(row(OP_CLOSE, 9_000).flags(FLAG_BY_EXIT).local(ANY, 0).build());
+        complete(row(OP_SOCKET, 1_000).ret(3).local(ANY, 0).build());
+        complete(row(OP_BIND, 1_100).local(ANY, 8080).build());
+        complete(row(OP_LISTEN, 1_200).local(ANY, 8080).build());
+        SocketEvent close = complete(row(OP_CLOSE, 9_000).flags(FLAG_BY_EXIT).local(ANY, 0).build());
         assertEquals(8080, close.localPort());
         assertEquals(8_000, close.lifetimeNanos());
     }
 
     @Test
     void aSocketFromBeforeVajraHasItsPortButNoLifetime() {
-        lives.complete(row(OP_LISTEN, 1_200).local(ANY, 9090).build());
-        SocketEvent close = lives.complete(row(OP_CLOSE, 9_000).local(ANY, 0).build());
+        complete(row(OP_LISTEN, 1_200).local(ANY, 9090).build());
+        SocketEvent close = complete(row(OP_CLOSE, 9_000).local(ANY, 0).build());
         assertEquals(9090, close.localPort());
         assertEquals(0, close.flags() & FLAG_HAS_LIFETIME);
     }
 
     @Test
-    void unknownSocketsAndFailedCallsLeaveEventsAsTheyAre() {
-        SocketEvent close = row(OP_CLOSE, 9_000).build();
-        assertSame(close, lives.complete(close));
-        lives.complete(row(OP_SOCKET, 1_000).ret(-24).build()); // EMFILE: no socket
+    void unknownSocketsAndFailedCallsGetOnlyTheirProcess() {
+        SocketEvent close = complete(row(OP_CLOSE, 9_000).local(ANY, 4242).build());
+        assertEquals(0, close.flags() & FLAG_HAS_LIFETIME);
+        assertEquals(4242, close.localPort());
+        assertSame(PATH, close.processPath());
+        complete(row(OP_SOCKET, 1_000).ret(-24).build()); // EMFILE: no socket
         assertEquals(0, lives.size());
-        SocketEvent noSocket = new SocketEventBuilder().op(OP_CLOSE).build(); // sock id 0
-        assertSame(noSocket, lives.complete(noSocket));
+        SocketEvent noSocket = complete(new SocketEventBuilder().op(OP_CLOSE).build()); // sock id 0
+        assertEquals(0, noSocket.flags() & FLAG_HAS_LIFETIME);
+        assertSame(ARGV, noSocket.processArgv());
+    }
+
+    @Test
+    void everyRowCarriesItsProcessAndACloseItsLifeInOneCopy() {
+        SocketEvent socket = complete(row(OP_SOCKET, 1_000).ret(3).local(ANY, 0).build());
+        SocketEvent close = complete(row(OP_CLOSE, 2_000).build());
+        for (SocketEvent e : new SocketEvent[] {socket, close}) {
+            assertSame(PATH, e.processPath());
+            assertSame(ARGV, e.processArgv());
+        }
+        assertEquals(1_000, close.lifetimeNanos());
     }
 
     @Test
     void theOldestEntriesGoFirstWhenFull() {
         SocketLives small = new SocketLives(2);
         for (long id = 1; id <= 3; id++) {
-            small.complete(new SocketEventBuilder().op(OP_SOCKET).atBootNanos(id).sock(id).ret(3).build());
+            complete(small, new SocketEventBuilder().op(OP_SOCKET).atBootNanos(id).sock(id).ret(3).build());
         }
         assertEquals(2, small.size());
         SocketEvent first = new SocketEventBuilder().op(OP_CLOSE).atBootNanos(10).sock(1).build();
-        assertEquals(0, small.complete(first).flags() & FLAG_HAS_LIFETIME, "socket 1 was forgotten");
+        assertEquals(0, complete(small, first).flags() & FLAG_HAS_LIFETIME, "socket 1 was forgotten");
         SocketEvent third = new SocketEventBuilder().op(OP_CLOSE).atBootNanos(10).sock(3).build();
-        assertEquals(7, small.complete(third).lifetimeNanos());
+        assertEquals(7, complete(small, third).lifetimeNanos());
     }
 }
