@@ -51,35 +51,37 @@ final class SocketLives {
      */
     SocketEvent complete(SocketEvent e, byte[] processPath, byte[] processArgv) {
         long id = e.sockId();
-        if (id != 0) {
-            switch (e.op()) {
-                case SocketRecordLayout.OP_CLOSE -> {
-                    Life life = lives.remove(id);
+        long lifetime = -1;
+        int port = e.localPort();
+        if (id == 0) {
+            return e.completed(processPath, processArgv, lifetime, port);
+        }
+        switch (e.op()) {
+            case SocketRecordLayout.OP_CONNECT_DONE -> { }
+            case SocketRecordLayout.OP_CLOSE -> {
+                Life life = lives.remove(id);
+                if (life != null) {
+                    lifetime = life.bornNanos != 0 ? e.kernelNanos() - life.bornNanos : -1;
+                    port = port != 0 ? port : life.port;
+                }
+            }
+            case SocketRecordLayout.OP_SOCKET, SocketRecordLayout.OP_ACCEPT, SocketRecordLayout.OP_ACCEPT4 -> {
+                if (e.ret() >= 0) {
+                    lives.put(id, new Life(e.kernelNanos(), e.localPort()));
+                }
+            }
+            default -> { // bind, listen, connect, shutdown: the port it has now
+                if (e.ret() >= 0) {
+                    Life life = lives.get(id);
                     if (life != null) {
-                        long lifetime = life.bornNanos != 0 ? e.kernelNanos() - life.bornNanos : -1;
-                        int port = e.localPort() != 0 ? e.localPort() : life.port;
-                        return e.completed(processPath, processArgv, lifetime, port);
-                    }
-                }
-                case SocketRecordLayout.OP_SOCKET, SocketRecordLayout.OP_ACCEPT, SocketRecordLayout.OP_ACCEPT4 -> {
-                    if (e.ret() >= 0) {
-                        lives.put(id, new Life(e.kernelNanos(), e.localPort()));
-                    }
-                }
-                case SocketRecordLayout.OP_CONNECT_DONE -> { }
-                default -> { // bind, listen, connect, shutdown: the port it has now
-                    if (e.ret() >= 0) {
-                        Life life = lives.get(id);
-                        if (life != null) {
-                            life.port = e.localPort();
-                        } else if (e.localPort() != 0) {
-                            lives.put(id, new Life(0, e.localPort())); // created before Vajra saw it
-                        }
+                        life.port = e.localPort();
+                    } else if (e.localPort() != 0) {
+                        lives.put(id, new Life(0, e.localPort())); // created before Vajra saw it
                     }
                 }
             }
         }
-        return e.completed(processPath, processArgv, -1, e.localPort());
+        return e.completed(processPath, processArgv, lifetime, port);
     }
 
     int size() {

@@ -32,6 +32,8 @@ public final class FileRows implements FileEventSink {
     private static final byte[] NO_BYTES = new byte[0];
     /** Distinct sides remembered per configuration; a storm on a few files resolves each once. */
     static final int RESOLVED_CAPACITY = 4096;
+    /** Sides remembered by identity (a power of two). */
+    private static final int SAME_SIDE_SLOTS = 256;
 
     private final EventStore<FileChange> store;
     private final Supplier<FimState> state;
@@ -49,7 +51,6 @@ public final class FileRows implements FileEventSink {
     private final SideKey probe = new SideKey();
     // The same, by the Side object: a batch hands out one Side per distinct side (see
     // BatchReader), and finding it here spares hashing its bytes for every row.
-    private static final int SAME_SIDE_SLOTS = 256; // a power of two
     private final FileEvent.Side[] sameSides = new FileEvent.Side[SAME_SIDE_SLOTS];
     private final Resolved[] sameResolved = new Resolved[SAME_SIDE_SLOTS];
 
