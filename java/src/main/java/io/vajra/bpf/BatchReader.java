@@ -6,6 +6,7 @@ import io.vajra.event.CgroupResolver;
 import io.vajra.event.FileEvent;
 import io.vajra.event.ProcessEvent;
 import io.vajra.event.SocketEvent;
+import io.vajra.event.SocketRecord;
 import io.vajra.event.WriteEvent;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -24,7 +25,8 @@ public final class BatchReader {
         /** A cgroup's name: comes before the events that need it. */
         default void cgroup(CgroupName name) {}
 
-        default void socket(SocketEvent e) {}
+        /** A view of the record in the batch, valid only during the call. */
+        default void socket(SocketRecord r) {}
 
         default void file(FileEvent e) {}
 
@@ -68,8 +70,8 @@ public final class BatchReader {
             }
 
             @Override
-            public void socket(SocketEvent e) {
-                sockets.accept(e);
+            public void socket(SocketRecord r) {
+                sockets.accept(r.completed(NO_BYTES, NO_BYTES, -1, r.localPort()));
             }
         }, resolver);
     }
@@ -89,6 +91,7 @@ public final class BatchReader {
         }
         int count = batch.getInt(BATCH_COUNT);
         Recent recent = new Recent();
+        SocketView socket = new SocketView(batch, resolver, recent);
         int at = BATCH_SIZE;
         for (int i = 0; i < count && at < used; i++) {
             int size = batch.getInt(at + SIZE);
@@ -105,7 +108,7 @@ public final class BatchReader {
             }
             switch (family) {
                 case FAMILY_PROCESS -> sink.process(process(batch, at, resolver, recent));
-                case FAMILY_SOCKET -> sink.socket(socket(batch, at, resolver, recent));
+                case FAMILY_SOCKET -> sink.socket(socket.at(at));
                 case FAMILY_FILE -> sink.file(file(batch, at, resolver, recent));
                 case FAMILY_WRITE -> sink.write(write(batch, at, resolver, recent));
                 case FAMILY_CGROUP -> sink.cgroup(new CgroupName(batch.getLong(at + CGROUP_ID_OF_NAME),
@@ -260,45 +263,96 @@ public final class BatchReader {
                 resolver.contextOf(cgroupId, cgroupV1Id));
     }
 
-    private static SocketEvent socket(ByteBuffer b, int at, CgroupResolver resolver, Recent recent) {
-        int localPathLen = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.LOCAL_PATH_LEN));
-        int remotePathLen = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PATH_LEN));
-        int var = at + SocketRecordLayout.RECORD_SIZE;
-        long cgroupId = b.getLong(at + SocketRecordLayout.CGROUP_ID);
-        long cgroupV1Id = b.getLong(at + SocketRecordLayout.CGROUP_V1_ID);
-        return new SocketEvent(
-                Short.toUnsignedInt(b.getShort(at + OP)),
-                b.getLong(at + KTIME_NS),
-                b.getLong(at + UNIX_NS),
-                cgroupId,
-                cgroupV1Id,
-                b.getLong(at + SocketRecordLayout.DURATION_NS),
-                b.getLong(at + SocketRecordLayout.BYTES_SENT),
-                b.getLong(at + SocketRecordLayout.BYTES_RECEIVED),
-                b.getLong(at + SocketRecordLayout.LIFETIME_NS),
-                b.getLong(at + SocketRecordLayout.SOCK_ID),
-                b.getInt(at + SocketRecordLayout.PID),
-                b.getInt(at + SocketRecordLayout.TID),
-                b.getInt(at + SocketRecordLayout.PPID),
-                b.getInt(at + SocketRecordLayout.UID),
-                b.getInt(at + SocketRecordLayout.GID),
-                b.getInt(at + SocketRecordLayout.RET),
-                b.getInt(at + SocketRecordLayout.FD),
-                b.getInt(at + SocketRecordLayout.NETNS),
-                b.getInt(at + SocketRecordLayout.PID_NS),
-                b.getInt(at + SocketRecordLayout.NS_PID),
-                Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.FAMILY)),
-                Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.TYPE)),
-                Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.PROTOCOL)),
-                Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.FLAGS)),
-                Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.LOCAL_PORT)),
-                Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PORT)),
-                recent.address(b, at + SocketRecordLayout.LOCAL_ADDR),
-                recent.address(b, at + SocketRecordLayout.REMOTE_ADDR),
-                recent.comm(b, at + SocketRecordLayout.COMM),
-                bytes(b, var, localPathLen),
-                bytes(b, var + localPathLen, remotePathLen),
-                resolver.contextOf(cgroupId, cgroupV1Id), NO_BYTES, NO_BYTES);
+    /** A socket record where it lies in the batch: its row is built only once it is complete. */
+    private static final class SocketView implements SocketRecord {
+        private final ByteBuffer b;
+        private final CgroupResolver resolver;
+        private final Recent recent;
+        private int at;
+
+        SocketView(ByteBuffer b, CgroupResolver resolver, Recent recent) {
+            this.b = b;
+            this.resolver = resolver;
+            this.recent = recent;
+        }
+
+        SocketView at(int record) {
+            at = record;
+            return this;
+        }
+
+        @Override
+        public int op() {
+            return Short.toUnsignedInt(b.getShort(at + OP));
+        }
+
+        @Override
+        public long kernelNanos() {
+            return b.getLong(at + KTIME_NS);
+        }
+
+        @Override
+        public long sockId() {
+            return b.getLong(at + SocketRecordLayout.SOCK_ID);
+        }
+
+        @Override
+        public int pid() {
+            return b.getInt(at + SocketRecordLayout.PID);
+        }
+
+        @Override
+        public int ret() {
+            return b.getInt(at + SocketRecordLayout.RET);
+        }
+
+        @Override
+        public int localPort() {
+            return Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.LOCAL_PORT));
+        }
+
+        @Override
+        public SocketEvent completed(byte[] path, byte[] argv, long lifetime, int port) {
+            int localPathLen = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.LOCAL_PATH_LEN));
+            int remotePathLen = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PATH_LEN));
+            int var = at + SocketRecordLayout.RECORD_SIZE;
+            long cgroupId = b.getLong(at + SocketRecordLayout.CGROUP_ID);
+            long cgroupV1Id = b.getLong(at + SocketRecordLayout.CGROUP_V1_ID);
+            int flags = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.FLAGS));
+            return new SocketEvent(
+                    op(),
+                    kernelNanos(),
+                    b.getLong(at + UNIX_NS),
+                    cgroupId,
+                    cgroupV1Id,
+                    b.getLong(at + SocketRecordLayout.DURATION_NS),
+                    b.getLong(at + SocketRecordLayout.BYTES_SENT),
+                    b.getLong(at + SocketRecordLayout.BYTES_RECEIVED),
+                    lifetime >= 0 ? lifetime : b.getLong(at + SocketRecordLayout.LIFETIME_NS),
+                    sockId(),
+                    pid(),
+                    b.getInt(at + SocketRecordLayout.TID),
+                    b.getInt(at + SocketRecordLayout.PPID),
+                    b.getInt(at + SocketRecordLayout.UID),
+                    b.getInt(at + SocketRecordLayout.GID),
+                    ret(),
+                    b.getInt(at + SocketRecordLayout.FD),
+                    b.getInt(at + SocketRecordLayout.NETNS),
+                    b.getInt(at + SocketRecordLayout.PID_NS),
+                    b.getInt(at + SocketRecordLayout.NS_PID),
+                    Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.FAMILY)),
+                    Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.TYPE)),
+                    Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.PROTOCOL)),
+                    lifetime >= 0 ? flags | SocketRecordLayout.FLAG_HAS_LIFETIME : flags,
+                    port,
+                    Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PORT)),
+                    recent.address(b, at + SocketRecordLayout.LOCAL_ADDR),
+                    recent.address(b, at + SocketRecordLayout.REMOTE_ADDR),
+                    recent.comm(b, at + SocketRecordLayout.COMM),
+                    bytes(b, var, localPathLen),
+                    bytes(b, var + localPathLen, remotePathLen),
+                    resolver.contextOf(cgroupId, cgroupV1Id), path, argv);
+        }
     }
 
     private static byte[] bytes(ByteBuffer b, int at, int len) {

@@ -216,7 +216,7 @@ public final class Collector implements AutoCloseable {
         }
 
         @Override
-        public void socket(SocketEvent e) {
+        public void socket(SocketRecord e) {
             ingestSocket(e);
         }
 
@@ -232,10 +232,11 @@ public final class Collector implements AutoCloseable {
         }
     };
 
-    /** A socket event, completed with the process's binary and arguments. */
-    private void ingestSocket(SocketEvent e) {
+    /** A socket record, completed with the process's binary and arguments into its row. */
+    private void ingestSocket(SocketRecord r) {
+        SocketEvent e = socketLives.complete(r, cache.pathOf(r.pid()), cache.argvOf(r.pid()));
         containers.saw(e.cgroup(), e.unixNanos());
-        pendingSockets.add(socketLives.complete(e, cache.pathOf(e.pid()), cache.argvOf(e.pid())));
+        pendingSockets.add(e);
     }
 
     /** Snapshot records only teach the cache; everything else becomes a row. */

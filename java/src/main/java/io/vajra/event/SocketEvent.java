@@ -59,7 +59,7 @@ public record SocketEvent(
         byte[] remotePath,
         CgroupContext cgroup,
         byte[] processPath,
-        byte[] processArgv) implements Event {
+        byte[] processArgv) implements Event, SocketRecord {
 
     private static final int FIXED_BYTES = 200;
 
@@ -68,12 +68,8 @@ public record SocketEvent(
         return FIXED_BYTES + comm.length + localPath.length + remotePath.length;
     }
 
-    /**
-     * The same event with the binary and arguments of the process that made it and, for a
-     * close, what its socket's earlier rows told: its lifetime (when its birth was seen,
-     * {@code lifetime} >= 0, else -1) and its local port (when the close had none). One copy
-     * for both: a TCP connection makes five rows, and each copy was another ~200 bytes.
-     */
+    /** The same event, completed (see {@link SocketRecord#completed}): a copy. */
+    @Override
     public SocketEvent completed(byte[] path, byte[] argv, long lifetime, int port) {
         int withFlags = lifetime >= 0 ? flags | SocketRecordLayout.FLAG_HAS_LIFETIME : flags;
         return new SocketEvent(op, kernelNanos, unixNanos, cgroupId, cgroupV1Id, durationNanos, bytesSent,

@@ -46,10 +46,10 @@ final class SocketLives {
     }
 
     /**
-     * The event with the process's binary and arguments, and for a close its lifetime and
-     * port; the other operations teach the map.
+     * The record's row, with the process's binary and arguments, and for a close its lifetime
+     * and port; the other operations teach the map.
      */
-    SocketEvent complete(SocketEvent e, byte[] processPath, byte[] processArgv) {
+    SocketEvent complete(SocketRecord e, byte[] processPath, byte[] processArgv) {
         long id = e.sockId();
         long lifetime = -1;
         int port = e.localPort();
