@@ -92,15 +92,63 @@ class SocketLivesTest {
     }
 
     @Test
-    void theOldestEntriesGoFirstWhenFull() {
-        SocketLives small = new SocketLives(2);
-        for (long id = 1; id <= 3; id++) {
+    void theNewestSocketsAreKeptAndOlderGenerationsForgotten() {
+        SocketLives small = new SocketLives(2); // generations of two: holds two to four
+        for (long id = 1; id <= 5; id++) {
             complete(small, new SocketEventBuilder().op(OP_SOCKET).atBootNanos(id).sock(id).ret(3).build());
         }
-        assertEquals(2, small.size());
-        SocketEvent first = new SocketEventBuilder().op(OP_CLOSE).atBootNanos(10).sock(1).build();
-        assertEquals(0, complete(small, first).flags() & FLAG_HAS_LIFETIME, "socket 1 was forgotten");
-        SocketEvent third = new SocketEventBuilder().op(OP_CLOSE).atBootNanos(10).sock(3).build();
-        assertEquals(7, complete(small, third).lifetimeNanos());
+        assertEquals(3, small.size(), "{3, 4} and {5}: sockets 1 and 2 went with their generation");
+        for (long id = 1; id <= 2; id++) {
+            SocketEvent close = new SocketEventBuilder().op(OP_CLOSE).atBootNanos(10).sock(id).build();
+            assertEquals(0, complete(small, close).flags() & FLAG_HAS_LIFETIME, "socket " + id + " was forgotten");
+        }
+        for (long id = 3; id <= 5; id++) {
+            SocketEvent close = new SocketEventBuilder().op(OP_CLOSE).atBootNanos(10).sock(id).build();
+            assertEquals(10 - id, complete(small, close).lifetimeNanos(), "socket " + id);
+        }
+        assertEquals(0, small.size());
+    }
+
+    @Test
+    void aSocketBornAgainAtTheSameAddressStartsAFreshLife() {
+        SocketLives small = new SocketLives(2);
+        complete(small, new SocketEventBuilder().op(OP_SOCKET).atBootNanos(1).sock(7).ret(3).build());
+        complete(small, new SocketEventBuilder().op(OP_SOCKET).atBootNanos(2).sock(8).ret(3).build());
+        complete(small, new SocketEventBuilder().op(OP_SOCKET).atBootNanos(3).sock(9).ret(3).build()); // 7, 8 older
+        complete(small, new SocketEventBuilder().op(OP_ACCEPT4).atBootNanos(4).sock(7).ret(5).build()); // reused
+        assertEquals(3, small.size(), "the reused address is held once");
+        SocketEvent close = new SocketEventBuilder().op(OP_CLOSE).atBootNanos(10).sock(7).build();
+        assertEquals(6, complete(small, close).lifetimeNanos());
+    }
+
+    /**
+     * The tables against a plain map, over many sockets whose ids collide in the open
+     * addressing (kernel addresses 64 bytes apart) and whose closes come in random order:
+     * every close finds its socket's birth, whatever was removed around it.
+     */
+    @Test
+    void everyCloseFindsItsBirthThroughGrowthAndRemovals() {
+        SocketLives big = new SocketLives(1 << 16);
+        java.util.Map<Long, Long> model = new java.util.HashMap<>();
+        java.util.List<Long> open = new java.util.ArrayList<>();
+        java.util.Random random = new java.util.Random(42);
+        long now = 1;
+        for (int step = 0; step < 200_000; step++) {
+            now++;
+            if (open.isEmpty() || (open.size() < 5_000 && random.nextInt(3) > 0)) {
+                long id = 0xffff888000000000L + 64L * random.nextInt(20_000);
+                if (model.containsKey(id)) {
+                    continue;
+                }
+                complete(big, new SocketEventBuilder().op(OP_SOCKET).atBootNanos(now).sock(id).ret(3).build());
+                model.put(id, now);
+                open.add(id);
+            } else {
+                long id = open.remove(random.nextInt(open.size()));
+                SocketEvent close = new SocketEventBuilder().op(OP_CLOSE).atBootNanos(now).sock(id).build();
+                assertEquals(now - model.remove(id), complete(big, close).lifetimeNanos(), "socket " + Long.toHexString(id));
+            }
+            assertEquals(model.size(), big.size());
+        }
     }
 }
