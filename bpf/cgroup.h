@@ -171,23 +171,27 @@ static __always_inline void task_pid_ns(struct task_struct *task, __u32 *ns, __u
 }
 
 /*
- * The calling task's ids, cgroups, pid namespace and comm into a record of any family
- * that has these fields (file, socket and write records), with direct loads from the
- * BTF-typed current task. A macro: the records differ in layout, not in field names.
+ * A task's ids, cgroups, pid namespace and comm into a record of any family that has
+ * these fields (process, file, socket and write records), with direct loads from the
+ * BTF-typed task (a tracepoint's, an iterator's or the current one). A macro: the records
+ * differ in layout, not in field names.
  */
-#define VJ_FILL_CALLER(e)                                                       \
+#define VJ_FILL_TASK(e, task)                                                   \
 	do {                                                                    \
-		struct task_struct *caller_ = bpf_get_current_task_btf();      \
-		const struct cred *cred_ = caller_->real_cred;                 \
-		(e)->pid = caller_->tgid;                                      \
-		(e)->tid = caller_->pid;                                       \
-		(e)->ppid = caller_->real_parent->tgid;                        \
+		struct task_struct *task_ = (task);                            \
+		const struct cred *cred_ = task_->real_cred;                   \
+		(e)->pid = task_->tgid;                                        \
+		(e)->tid = task_->pid;                                         \
+		(e)->ppid = task_->real_parent->tgid;                          \
 		(e)->uid = cred_->uid.val;                                     \
 		(e)->gid = cred_->gid.val;                                     \
-		task_cgroups(caller_, &(e)->cgroup_id, &(e)->cgroup_v1_id);    \
-		task_pid_ns(caller_, &(e)->pid_ns, &(e)->ns_pid);              \
+		task_cgroups(task_, &(e)->cgroup_id, &(e)->cgroup_v1_id);      \
+		task_pid_ns(task_, &(e)->pid_ns, &(e)->ns_pid);                \
 		/* two loads, not a helper call: the kernel keeps comm NUL-ended */ \
-		__builtin_memcpy(&(e)->comm, caller_->comm, sizeof((e)->comm)); \
+		__builtin_memcpy(&(e)->comm, task_->comm, sizeof((e)->comm));   \
 	} while (0)
+
+/* The calling task's, for the syscall families. */
+#define VJ_FILL_CALLER(e) VJ_FILL_TASK(e, bpf_get_current_task_btf())
 
 #endif /* VAJRA_CGROUP_H */

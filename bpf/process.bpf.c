@@ -47,26 +47,20 @@ static __always_inline struct vj_process *new_record(struct scratch *s, __u16 op
 	return e;
 }
 
+/* Direct loads (see VJ_FILL_TASK), not a helper call per field: an exec cycle makes three
+ * process rows. `task` is BTF-typed: a tracepoint's, the iterator's or the current one. */
 static __always_inline void fill_task(struct vj_process *e, struct task_struct *task)
 {
-	const struct cred *cred = BPF_CORE_READ(task, real_cred);
-
-	e->pid = BPF_CORE_READ(task, tgid);
-	e->tid = BPF_CORE_READ(task, pid);
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->start_ns = BPF_CORE_READ(task, start_boottime);
-	task_cgroups(task, &e->cgroup_id, &e->cgroup_v1_id);
-	task_pid_ns(task, &e->pid_ns, &e->ns_pid);
-	e->uid = BPF_CORE_READ(cred, uid.val);
-	e->gid = BPF_CORE_READ(cred, gid.val);
-	e->euid = BPF_CORE_READ(cred, euid.val);
-	e->egid = BPF_CORE_READ(cred, egid.val);
-	e->suid = BPF_CORE_READ(cred, suid.val);
-	e->sgid = BPF_CORE_READ(cred, sgid.val);
-	e->fsuid = BPF_CORE_READ(cred, fsuid.val);
-	e->fsgid = BPF_CORE_READ(cred, fsgid.val);
-	e->auid = bpf_core_field_exists(task->loginuid) ? BPF_CORE_READ(task, loginuid.val) : (__u32)-1;
-	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	VJ_FILL_TASK(e, task);
+	const struct cred *cred = task->real_cred;
+	e->start_ns = task->start_boottime;
+	e->euid = cred->euid.val;
+	e->egid = cred->egid.val;
+	e->suid = cred->suid.val;
+	e->sgid = cred->sgid.val;
+	e->fsuid = cred->fsuid.val;
+	e->fsgid = cred->fsgid.val;
+	e->auid = bpf_core_field_exists(task->loginuid) ? task->loginuid.val : (__u32)-1;
 }
 
 /* Which path process_path reads: the flags its cut or fault sets. */

@@ -280,6 +280,28 @@ class ProcessEventsE2ETest {
         assertEquals(65534L, row.get("egid"));
     }
 
+    /**
+     * Every id of the credentials apart, as the exit row reports them: setresgid and
+     * setresuid (x86-64 syscalls 119 and 117) give real, effective and saved ids three
+     * values each, and the fs ids follow the effective ones.
+     */
+    @Test
+    void everyIdOfTheCredentialsInItsOwnColumn() throws Exception {
+        Process p = run(dir, "/usr/bin/perl", "-e",
+                "syscall(119, 65532, 65531, 65530) == 0 or die; syscall(117, 65534, 65533, 65529) == 0 or die");
+        assertEquals(0, p.waitFor());
+        Map<String, Object> exit = exitOf(p);
+        assertEquals(65534L, exit.get("uid"));
+        assertEquals(65533L, exit.get("euid"));
+        assertEquals(65529L, exit.get("suid"));
+        assertEquals(65533L, exit.get("fsuid"));
+        assertEquals(65532L, exit.get("gid"));
+        assertEquals(65531L, exit.get("egid"));
+        assertEquals(65530L, exit.get("sgid"));
+        assertEquals(65531L, exit.get("fsgid"));
+        assertEquals(Long.parseLong(Files.readString(Path.of("/proc/self/loginuid")).trim()), exit.get("auid"));
+    }
+
     @Test
     void nothingWasLost() {
         var counters = pipeline.collector.counters();
