@@ -47,8 +47,9 @@ static __always_inline struct vj_process *new_record(struct scratch *s, __u16 op
 	return e;
 }
 
-/* Direct loads (see VJ_FILL_TASK), not a helper call per field: an exec cycle makes three
- * process rows. `task` is BTF-typed: a tracepoint's, the iterator's or the current one. */
+/* What every family reads of a task (VJ_FILL_TASK), then the process record's own fields,
+ * all with direct loads: `task` is BTF-typed (a tracepoint's, the iterator's or the current
+ * one). */
 static __always_inline void fill_task(struct vj_process *e, struct task_struct *task)
 {
 	VJ_FILL_TASK(e, task);
