@@ -318,7 +318,6 @@ public final class BatchReader {
             int var = at + SocketRecordLayout.RECORD_SIZE;
             long cgroupId = b.getLong(at + SocketRecordLayout.CGROUP_ID);
             long cgroupV1Id = b.getLong(at + SocketRecordLayout.CGROUP_V1_ID);
-            int flags = Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.FLAGS));
             return new SocketEvent(
                     op(),
                     kernelNanos(),
@@ -328,7 +327,7 @@ public final class BatchReader {
                     b.getLong(at + SocketRecordLayout.DURATION_NS),
                     b.getLong(at + SocketRecordLayout.BYTES_SENT),
                     b.getLong(at + SocketRecordLayout.BYTES_RECEIVED),
-                    lifetime >= 0 ? lifetime : b.getLong(at + SocketRecordLayout.LIFETIME_NS),
+                    SocketRecord.completedLifetime(lifetime, b.getLong(at + SocketRecordLayout.LIFETIME_NS)),
                     sockId(),
                     pid(),
                     b.getInt(at + SocketRecordLayout.TID),
@@ -343,7 +342,8 @@ public final class BatchReader {
                     Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.FAMILY)),
                     Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.TYPE)),
                     Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.PROTOCOL)),
-                    lifetime >= 0 ? flags | SocketRecordLayout.FLAG_HAS_LIFETIME : flags,
+                    SocketRecord.completedFlags(lifetime,
+                            Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.FLAGS))),
                     port,
                     Short.toUnsignedInt(b.getShort(at + SocketRecordLayout.REMOTE_PORT)),
                     recent.address(b, at + SocketRecordLayout.LOCAL_ADDR),

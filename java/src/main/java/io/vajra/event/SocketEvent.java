@@ -1,6 +1,5 @@
 package io.vajra.event;
 
-import io.vajra.bpf.SocketRecordLayout;
 import io.vajra.container.CgroupContext;
 
 /**
@@ -71,10 +70,9 @@ public record SocketEvent(
     /** The same event, completed (see {@link SocketRecord#completed}): a copy. */
     @Override
     public SocketEvent completed(byte[] path, byte[] argv, long lifetime, int port) {
-        int withFlags = lifetime >= 0 ? flags | SocketRecordLayout.FLAG_HAS_LIFETIME : flags;
         return new SocketEvent(op, kernelNanos, unixNanos, cgroupId, cgroupV1Id, durationNanos, bytesSent,
-                bytesReceived, lifetime >= 0 ? lifetime : lifetimeNanos, sockId, pid, tid, ppid, uid, gid, ret, fd,
-                netns, pidNs, nsPid, family, type, protocol, withFlags, port, remotePort, localAddress,
-                remoteAddress, comm, localPath, remotePath, cgroup, path, argv);
+                bytesReceived, SocketRecord.completedLifetime(lifetime, lifetimeNanos), sockId, pid, tid, ppid, uid,
+                gid, ret, fd, netns, pidNs, nsPid, family, type, protocol, SocketRecord.completedFlags(lifetime, flags),
+                port, remotePort, localAddress, remoteAddress, comm, localPath, remotePath, cgroup, path, argv);
     }
 }

@@ -1,5 +1,7 @@
 package io.vajra.event;
 
+import io.vajra.bpf.SocketRecordLayout;
+
 /**
  * A socket record, as much of it as {@link SocketLives} needs to complete it into a row.
  * The batch decoder hands the collector a view of each record in place, so that the row is
@@ -26,4 +28,14 @@ public interface SocketRecord {
      * birth was seen, else -1, which keeps the record's) and its local port.
      */
     SocketEvent completed(byte[] path, byte[] argv, long lifetime, int port);
+
+    /** A completed row's lifetime: the one given when known, else the record's own. */
+    static long completedLifetime(long given, long recorded) {
+        return given >= 0 ? given : recorded;
+    }
+
+    /** A completed row's flags: the record's, with FLAG_HAS_LIFETIME when a lifetime was given. */
+    static int completedFlags(long given, int recorded) {
+        return given >= 0 ? recorded | SocketRecordLayout.FLAG_HAS_LIFETIME : recorded;
+    }
 }
