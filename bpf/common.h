@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What every probe family shares: the ring buffer, the per-CPU counters, the
- * scratch space records are built in, and the submit path with batched
+ * What every probe family shares: the rings (one per CPU), the per-CPU counters,
+ * the scratch space records are built in, and the submit path with batched
  * wake-ups. Layered as read -> store -> submit.
  */
 #ifndef VAJRA_COMMON_H
@@ -43,10 +43,19 @@ static __always_inline struct pt_regs *syscall_regs(void)
 const volatile __u64 wakeup_threshold = 1 << 20; /* pending bytes that force a wake-up */
 const volatile __u32 iterator_slot = 0;          /* scratch slot of the start-up iterator */
 
-struct {
+/* A ring per CPU, so that producers on two CPUs never share a lock or a cache
+ * line: the native reader merges them back into causal order (native/rings.c). */
+struct cpu_ring {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20); /* resized by the loader */
-} events SEC(".maps");
+	__uint(max_entries, 8 << 20); /* resized by the loader */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1); /* set to the possible CPUs by the loader, which fills it */
+	__type(key, __u32);
+	__array(values, struct cpu_ring);
+} rings SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -81,29 +90,41 @@ static __always_inline struct scratch *cpu_scratch(void)
 	return bpf_map_lookup_elem(&scratch_space, &cpu);
 }
 
-/* Copy a finished record to the ring. Wake the reader only once a quarter of
- * the ring is pending (a wake-up costs the traced task microseconds, and the
+/* Copy a finished record to this CPU's ring. Wake the reader only once a quarter
+ * of the ring is pending (a wake-up costs the traced task microseconds, and the
  * reader polls on a timeout anyway), then once per sixteenth of that mark the
  * record crosses, not for every record: while the reader was held up (a GC
  * pause) those wake-ups all found it busy, and a W1 storm ran 3x slower than
  * with the reader keeping up. A wake-up that finds the reader busy still marks
  * the ring ready for its next epoll_wait; the next mark is a second chance
- * should producers on two CPUs both step over one unseen. Past three quarters
- * every record wakes it again: there the cost is the point, it slows the
- * producers and hands the reader a CPU before the ring overflows.
- * wakeup_threshold is a power of two (a quarter of the ring). */
+ * should a nested program step over one unseen. Past three quarters every
+ * record wakes it again: there the cost is the point, it slows the producer and
+ * hands the reader a CPU before the ring overflows. wakeup_threshold is a power
+ * of two (a quarter of a ring).
+ *
+ * The record's unix_ns, which the native decoder fills, carries meanwhile the
+ * time of its submission: the reader's merge orders the rings by it. Taken here,
+ * last, it is later than anything this program saw another CPU commit (a
+ * cgroup's name, a fork), which is what the merge needs (see native/rings.c). */
 static __always_inline int submit(void *record, __u32 size, __u32 sent_stat)
 {
 	if (size > VJ_RECORD_MAX) {
 		count(VJ_STAT_LOST_TOO_BIG);
 		return -1;
 	}
-	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u32 cpu = bpf_get_smp_processor_id();
+	void *ring = bpf_map_lookup_elem(&rings, &cpu);
+	if (!ring) { /* the loader fills every possible CPU's slot: not expected */
+		count(VJ_STAT_LOST_RING_FULL);
+		return -1;
+	}
+	__u64 pending = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
 	__u64 after = pending + size;
 	bool wake = after >= wakeup_threshold &&
 		    ((pending ^ after) >= (wakeup_threshold >> 4) || after >= 3 * wakeup_threshold);
 	__u64 flags = wake ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, record, size, flags)) {
+	((struct vj_header *)record)->unix_ns = bpf_ktime_get_boot_ns();
+	if (bpf_ringbuf_output(ring, record, size, flags)) {
 		count(VJ_STAT_LOST_RING_FULL);
 		return -1;
 	}

@@ -57,7 +57,7 @@ struct vj_files *vj_files_open(struct process_bpf *process, char *err, size_t er
 	}
 	int rc = vj_share_process_maps(f->skel->obj, process);
 	if (rc) {
-		vj_describe_failure("sharing the ring with the file programs", rc, err, err_size);
+		vj_describe_failure("sharing the rings with the file programs", rc, err, err_size);
 		vj_files_destroy(f);
 		return NULL;
 	}

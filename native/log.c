@@ -38,7 +38,7 @@ struct vj_logs *vj_logs_load(struct process_bpf *process, char *err, size_t err_
 	}
 	int rc = vj_share_process_maps(l->skel->obj, process);
 	if (rc) {
-		vj_describe_failure("sharing the ring with the log programs", rc, err, err_size);
+		vj_describe_failure("sharing the rings with the log programs", rc, err, err_size);
 		goto fail;
 	}
 	VJ_SHARE_PROCESS_SETTINGS(l->skel, process);

@@ -54,15 +54,61 @@ static int pick_v1_subsystem(void)
 /* The maps every family writes, created from this object's definitions before
  * any family loads: a family shares them at its open, so it need not wait for
  * another's load (the verifier's time) to begin its own. */
-static const char *const shared_maps[] = {"events", "stats", "scratch_space", "cgroups_named",
+static const char *const shared_maps[] = {"rings", "stats", "scratch_space", "cgroups_named",
 					  "cgroup_scratch"};
 
-static int create_shared_maps(struct bpf_object *obj)
+uint32_t vj_ring_bytes_per_cpu(uint32_t ring_bytes, int cpus)
+{
+	uint32_t share = ring_bytes / (uint32_t)(cpus > 0 ? cpus : 1);
+	uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
+	uint32_t size = page;
+	while (size <= share / 2)
+		size *= 2;
+	return size;
+}
+
+/* One ring per CPU in the array `rings` (see bpf/common.h). */
+static int create_rings(struct bpf_map *rings, uint32_t bytes_per_cpu, int cpus)
+{
+	int ring_fd = -1, outer_fd = -1, rc = 0;
+	for (int cpu = 0; cpu < cpus && rc == 0; cpu++) {
+		ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "cpu_ring", 0, 0, bytes_per_cpu, NULL);
+		if (ring_fd < 0) {
+			rc = -errno;
+			break;
+		}
+		if (outer_fd < 0) {
+			/* the first ring is the template the verifier checks the others against */
+			LIBBPF_OPTS(bpf_map_create_opts, opts, .inner_map_fd = ring_fd);
+			outer_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "rings", sizeof(uint32_t),
+						  sizeof(uint32_t), cpus, &opts);
+			if (outer_fd < 0)
+				rc = -errno;
+		}
+		uint32_t key = cpu;
+		if (rc == 0 && bpf_map_update_elem(outer_fd, &key, &ring_fd, BPF_ANY))
+			rc = -errno;
+		close(ring_fd); /* the array holds it */
+	}
+	if (rc == 0)
+		rc = bpf_map__reuse_fd(rings, outer_fd); /* keeps a duplicate */
+	if (outer_fd >= 0)
+		close(outer_fd);
+	return rc;
+}
+
+static int create_shared_maps(struct bpf_object *obj, uint32_t ring_bytes_per_cpu, int cpus)
 {
 	for (size_t i = 0; i < sizeof(shared_maps) / sizeof(shared_maps[0]); i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(obj, shared_maps[i]);
 		if (!map)
 			return -ENOENT;
+		if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY_OF_MAPS) {
+			int rc = create_rings(map, ring_bytes_per_cpu, cpus);
+			if (rc)
+				return rc;
+			continue;
+		}
 		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = bpf_map__map_flags(map));
 		int fd = bpf_map_create(bpf_map__type(map), bpf_map__name(map), bpf_map__key_size(map),
 					bpf_map__value_size(map), bpf_map__max_entries(map), &opts);
@@ -91,11 +137,12 @@ struct process_bpf *vj_process_open(const struct vj_settings *settings, char *er
 	}
 
 	skel->rodata->argv_cap = settings->argv_cap;
-	skel->rodata->wakeup_threshold = settings->ring_bytes / 4;
+	uint32_t ring_bytes = vj_ring_bytes_per_cpu(settings->ring_bytes, cpus);
+	skel->rodata->wakeup_threshold = ring_bytes / 4;
 	skel->rodata->iterator_slot = cpus;
 	skel->rodata->v1_subsys = pick_v1_subsystem();
 	skel->rodata->name_cgroups = settings->containers;
-	bpf_map__set_max_entries(skel->maps.events, settings->ring_bytes);
+	bpf_map__set_max_entries(skel->maps.rings, cpus);
 	bpf_map__set_max_entries(skel->maps.scratch_space, cpus + 1);
 	/* Failed execs need syscall tracepoints, which tax every syscall: opt-in. */
 	if (!settings->failed_execs) {
@@ -105,9 +152,9 @@ struct process_bpf *vj_process_open(const struct vj_settings *settings, char *er
 		bpf_program__set_autoload(skel->progs.execveat_exit, false);
 	}
 
-	int rc = create_shared_maps(skel->obj);
+	int rc = create_shared_maps(skel->obj, ring_bytes, cpus);
 	if (rc) {
-		vj_describe_failure("creating the ring and the maps the families share", rc, err, err_size);
+		vj_describe_failure("creating the rings and the maps the families share", rc, err, err_size);
 		process_bpf__destroy(skel);
 		return NULL;
 	}
@@ -176,9 +223,9 @@ uint8_t *vj_process_snapshot(struct process_bpf *skel, size_t *len, char *err, s
 	return buf;
 }
 
-int vj_process_ring_fd(struct process_bpf *skel)
+int vj_process_rings_fd(struct process_bpf *skel)
 {
-	return bpf_map__fd(skel->maps.events);
+	return bpf_map__fd(skel->maps.rings);
 }
 
 int vj_process_stats_fd(struct process_bpf *skel)

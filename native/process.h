@@ -17,11 +17,15 @@ int vj_process_load(struct process_bpf *skel, char *err, size_t err_size);
 /* Runs the start-up task iterator; returns a malloc'd buffer of records and
  * its length in *len, or NULL (message in `err`). */
 uint8_t *vj_process_snapshot(struct process_bpf *skel, size_t *len, char *err, size_t err_size);
-int vj_process_ring_fd(struct process_bpf *skel);
+/* The array of the CPUs' rings (bpf/common.h). */
+int vj_process_rings_fd(struct process_bpf *skel);
+/* Each CPU's ring: the largest power of two of at least a page within an even
+ * share of ring_bytes. */
+uint32_t vj_ring_bytes_per_cpu(uint32_t ring_bytes, int cpus);
 int vj_process_stats_fd(struct process_bpf *skel);
 void vj_process_destroy(struct process_bpf *skel);
-/* Makes another family's object use this one's ring, counters, scratch space
- * and cgroup-name memory: one ring carries every event in order, and a
+/* Makes another family's object use this one's rings, counters, scratch space
+ * and cgroup-name memory: every family's events merge into one order, and a
  * cgroup's name is sent once whoever meets it. Before that object's load; at
  * any time after vj_process_open. */
 struct bpf_object;

@@ -5,6 +5,7 @@
 #include "socket.h"
 #include "file.h"
 #include "log.h"
+#include "rings.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -20,7 +21,7 @@ struct vj_session {
 	struct vj_sockets *socket;
 	struct vj_files *files; /* loaded at open when FIM is configured then, else when something is first watched */
 	struct vj_logs *logs;   /* likewise, for log sources */
-	struct ring_buffer *ring;
+	struct vj_rings *rings;
 	int stats_fd;
 	int cpus;
 	/* The start-up snapshot, handed out before anything from the ring. */
@@ -59,18 +60,16 @@ static void take(struct vj_session *s, const void *data, size_t len)
 		s->native[VJ_NATIVE_MALFORMED]++;
 }
 
-/* libbpf 1.1 consumes a record even when this returns an error, so the record
- * is copied first and the ring is stopped once the batch cannot take a record
- * of the largest size. */
-static int on_record(void *ctx, void *data, size_t len)
+/* Stops the merge once the batch cannot take a record of the largest size. */
+static bool on_record(void *ctx, const void *data, size_t len)
 {
 	struct vj_session *s = ctx;
 	take(s, data, len);
 	if (!vj_batch_has_room(&s->batch)) {
 		s->batch_full = true;
-		return -1;
+		return false;
 	}
-	return 0;
+	return true;
 }
 
 /* A family verified on a second thread while the process family is on this one. */
@@ -160,12 +159,10 @@ struct vj_session *vj_session_open(const struct vj_settings *settings, char *err
 	if (load_families(s, err, err_size))
 		goto fail;
 	s->stats_fd = vj_process_stats_fd(s->process);
-	s->ring = ring_buffer__new(vj_process_ring_fd(s->process), on_record, s, NULL);
-	if (!s->ring) {
-		snprintf(err, err_size, "creating the ring buffer reader: %s", strerror(errno));
+	s->rings = vj_rings_open(vj_process_rings_fd(s->process), s->cpus, err, err_size);
+	if (!s->rings)
 		goto fail;
-	}
-	s->native[VJ_NATIVE_RING_BYTES] = settings->ring_bytes;
+	s->native[VJ_NATIVE_RING_BYTES] = (uint64_t)vj_ring_bytes_per_cpu(settings->ring_bytes, s->cpus) * s->cpus;
 	/* Probes are attached first, so no process falls between snapshot and events. */
 	s->snapshot = vj_process_snapshot(s->process, &s->snapshot_len, err, err_size);
 	if (!s->snapshot)
@@ -205,13 +202,12 @@ int vj_session_poll(struct vj_session *s, void *buf, uint32_t cap, int timeout_m
 	/* Producers do not wake us per record (BPF_RB_NO_WAKEUP): take what is
 	 * pending, and only wait when there was nothing. */
 	if (!s->batch_full && vj_batch_has_room(&s->batch))
-		ring_buffer__consume(s->ring);
+		vj_rings_drain(s->rings, on_record, s);
 	if (s->batch.count == 0 && !s->batch_full) {
-		int rc = ring_buffer__poll(s->ring, timeout_ms);
-		if (rc < 0 && rc != -EINTR && !s->batch_full)
+		int rc = vj_rings_wait(s->rings, timeout_ms);
+		if (rc < 0 && rc != -EINTR)
 			return -1;
-		if (!s->batch_full)
-			ring_buffer__consume(s->ring);
+		vj_rings_drain(s->rings, on_record, s);
 	}
 	s->native[VJ_NATIVE_BATCHES]++;
 	return (int)vj_batch_finish(&s->batch);
@@ -266,7 +262,7 @@ void vj_session_close(struct vj_session *s)
 {
 	if (!s)
 		return;
-	ring_buffer__free(s->ring);
+	vj_rings_close(s->rings);
 	vj_files_destroy(s->files);
 	vj_logs_destroy(s->logs);
 	if (s->socket)

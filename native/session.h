@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A probe session: the loaded programs, the ring buffer they write to, and the
- * poller that drains it into batches. One thread polls; counters may be read
+ * A probe session: the loaded programs, the rings they write to, and the
+ * poller that merges them into batches. One thread polls; counters may be read
  * from any thread; close only after polling has stopped.
  */
 #ifndef VAJRA_SESSION_H

@@ -39,7 +39,7 @@ struct vj_sockets *vj_socket_open(struct process_bpf *process, char *err, size_t
 	}
 	int rc = vj_share_process_maps(s->skel->obj, process);
 	if (rc) {
-		vj_describe_failure("sharing the ring with the socket programs", rc, err, err_size);
+		vj_describe_failure("sharing the rings with the socket programs", rc, err, err_size);
 		vj_socket_destroy(s);
 		return NULL;
 	}

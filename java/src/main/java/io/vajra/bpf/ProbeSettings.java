@@ -3,7 +3,8 @@ package io.vajra.bpf;
 /**
  * What the loader configures before the programs are loaded.
  *
- * @param ringBytes   ring buffer size, a power of two of at least one page
+ * @param ringBytes   the ring buffers' size together, a power of two of at least one page: each CPU
+ *                    has a ring of the largest power of two within an even share
  * @param argvCap     bytes of argv kept per exec (256 B .. 128 KiB)
  * @param failedExecs attach the execve/execveat syscall tracepoints to report failed
  *                    execs; they slow every syscall on the machine a little (~12 ns)

@@ -50,7 +50,7 @@ public final class VajraStatsTable implements Table {
         probe(KERNEL, "sent_exec_failed", "Failed execs sent by the kernel");
         probe(KERNEL, "sent_fork", "fork, vfork, clone and clone3 events sent by the kernel");
         probe(KERNEL, "sent_exit", "Process exits sent by the kernel");
-        probe(KERNEL, "lost_ring_full", "Events lost: the ring buffer was full (raise --ring-size)");
+        probe(KERNEL, "lost_ring_full", "Events lost: their CPU's ring buffer was full (raise --ring-size)");
         probe(KERNEL, "lost_too_big", "Events lost: the record was larger than the ring allows");
         probe(KERNEL, "lost_inflight_full", "Failed execs lost: too many execs in flight to track");
         probe(KERNEL, "fault_argv", "Events sent with incomplete arguments (probe_error = 1)");
@@ -73,7 +73,7 @@ public final class VajraStatsTable implements Table {
         probe(NATIVE, "batches", "Batches handed from the poller to Java");
         probe(NATIVE, "lost_malformed", "Events lost: the decoder rejected a malformed record");
         probe(NATIVE, "snapshot_records", "Processes read by the start-up snapshot");
-        probe(NATIVE, "ring_bytes", "Ring buffer size in bytes");
+        probe(NATIVE, "ring_bytes", "Bytes of the CPUs' ring buffers together");
     }
 
     private static void probe(String source, String name, String description) {
@@ -200,7 +200,7 @@ public final class VajraStatsTable implements Table {
                 }
             }
             if (ringBytes != null && !ringBytesReported) {
-                rows.add(row(COLLECTOR, name, "ring_bytes", ringBytes.getAsInt(), "Ring buffer size in bytes"));
+                rows.add(row(COLLECTOR, name, "ring_bytes", ringBytes.getAsInt(), "Bytes of the CPUs' ring buffers together"));
             }
             if (knownProcesses != null) {
                 rows.add(row(COLLECTOR, name, "known_processes", knownProcesses.getAsInt(),

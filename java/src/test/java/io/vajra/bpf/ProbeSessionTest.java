@@ -141,7 +141,7 @@ class ProbeSessionTest {
 
     @Test
     void aFullRingIsCountedNotSilent() throws Exception {
-        // A one-page ring that nobody drains: most of these execs cannot fit.
+        // One-page rings (one per CPU) that nobody drains: most of these execs cannot fit.
         try (ProbeSession session = ProbeSession.open(new ProbeSettings(4096, 1024, false))) {
             long before = session.counters().get("lost_ring_full");
             for (int i = 0; i < 50; i++) {
@@ -164,7 +164,9 @@ class ProbeSessionTest {
                 });
             }
             // Process records are >= 160 bytes: a one-page ring holds at most 25 of them.
-            assertTrue(processRecords[0] <= 4096 / 160, "a 4 KiB ring held " + processRecords[0]);
+            long ringBytes = after.get("ring_bytes");
+            assertEquals(4096L * possibleCpus(), ringBytes, "a page per CPU");
+            assertTrue(processRecords[0] <= ringBytes / 160, ringBytes + " bytes of rings held " + processRecords[0]);
         }
     }
 
@@ -172,6 +174,12 @@ class ProbeSessionTest {
     void rejectsSettingsOutOfRange() {
         assertThrows(IllegalArgumentException.class, () -> new ProbeSettings(3000, 32768, true));
         assertThrows(IllegalArgumentException.class, () -> new ProbeSettings(1 << 20, 1 << 20, true));
+    }
+
+    /** The CPUs the kernel may bring up ("0-1" in /sys/devices/system/cpu/possible): one ring each. */
+    private static int possibleCpus() throws IOException {
+        String range = Files.readString(Path.of("/sys/devices/system/cpu/possible")).trim();
+        return Integer.parseInt(range.substring(range.lastIndexOf('-') + 1)) + 1;
     }
 
     /** This process's open fds, as "number -> target": compared as sets, so that an fd the

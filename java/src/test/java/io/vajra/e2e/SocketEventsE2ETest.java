@@ -626,6 +626,34 @@ class SocketEventsE2ETest {
         assertTrue(second < first, "the second socket's lifetime is its own, not the first's: " + second);
     }
 
+    /**
+     * Each CPU has its own ring: sockets made on CPU 1 and closed on CPU 0 reach the
+     * collector through two rings, the closes through the one read first. A close carries
+     * its socket's lifetime only when its birth came first: the merge must restore it.
+     */
+    @Test
+    void socketsBornOnOneCpuAndClosedOnAnotherKeepTheirOrder() {
+        assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "needs two CPUs");
+        Ran ran = perl("""
+                sub pin { syscall(203, 0, 8, pack('Q', 1 << $_[0])) == 0 or die "sched_setaffinity: $!"; }
+                for my $round (1 .. 20) {
+                    pin(1);
+                    my @made;
+                    for (1 .. 25) { socket(my $s, AF_INET, SOCK_DGRAM, 0) or die; push @made, $s; }
+                    pin(0);
+                    close($_) or die for @made;
+                }
+                out(sockets => 500);
+                """);
+        List<Map<String, Object>> closes = settledRowsOf(ran).stream()
+                .filter(r -> "close".equals(r.get("syscall"))).toList();
+        assertEquals(500, closes.size());
+        List<String> early = closes.stream().filter(r -> !(r.get("lifetime") instanceof Long))
+                .map(SocketEventsE2ETest::sig).toList();
+        assertEquals(0, early.size(), early.size() + " closes came before their socket's birth, the first: "
+                + early.subList(0, Math.min(3, early.size())));
+    }
+
     // ---------------------------------------------------------------- namespaces
 
     @Test

@@ -1,0 +1,27 @@
+package io.vajra.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The merge of the CPUs' rings (native/rings.c), in the states a real ring reaches only
+ * by chance; native/testing/merge_check.c lays the rings out and checks each case.
+ */
+class RingMergeTest {
+    @Test
+    void mergesRingsInOrderInEveryState() throws IOException, InterruptedException {
+        Path check = Path.of(System.getProperty("vajra.test.helpers"), "merge_check");
+        Process p = new ProcessBuilder(check.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        assertEquals(0, p.exitValue(), out);
+        assertEquals("merge: all checks passed\n", out);
+    }
+}

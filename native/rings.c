@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The merge. Each record carries the time it was submitted (its header's
+ * unix_ns, until the decoder fills that in), taken by the producing program just
+ * before it reserved its place. A record B that depends on a record A was
+ * submitted by a program that saw A's effect (the fork done, the name marked
+ * sent), so A was committed before B's stamp was taken. In A's ring, every
+ * record before A had its place reserved before A's, and was stamped before
+ * that: all of them carry stamps below B's. So a merge that always takes the
+ * lowest stamp among the rings' next records cannot take B while A, or anything
+ * before A, waits, provided A is already visible when B is taken. That is what
+ * "certain" ensures: a round reads every ring's producer position twice, all of
+ * the first reads before any of the second; a record placed before the first
+ * read of its ring (certain) was stamped before it, so every record it depends
+ * on was committed before the second reads began, within their positions. The
+ * merge takes the lowest stamp while it is certain, and starts a new round when
+ * it is not. A record still being written (busy) may hide one the others
+ * depend on: the merge stops there until the next poll. Stamps need not rise
+ * within a ring (a program interrupted by another submits after it), and the
+ * merge keeps each ring's own order.
+ *
+ * libbpf 1.1's ring_buffer consumes everything visible and cannot stop at a
+ * position, so the rings are mapped here, the way the kernel lays them out.
+ */
+#include "rings.h"
+#include "events.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define MERGE_ROUNDS 64 /* per call: each round either takes records or finds a head that became certain */
+
+static uint64_t load_acquire(const volatile uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+
+static uint32_t load_acquire32(const volatile uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+
+static uint64_t record_span(uint32_t len)
+{
+	return ((uint64_t)(len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT)) + BPF_RINGBUF_HDR_SZ + 7) & ~7ULL;
+}
+
+enum head { HEAD_NONE, HEAD_READY, HEAD_BUSY };
+
+/* The next record of ring v before `end`, skipping discarded ones. */
+static enum head ring_head(struct vj_ring_view *v, uint64_t *pos, uint64_t end, const uint8_t **sample,
+			   uint32_t *len)
+{
+	while (*pos < end) {
+		const uint8_t *hdr = v->data + (*pos & v->mask);
+		uint32_t word = load_acquire32((const volatile uint32_t *)hdr);
+		if (word & BPF_RINGBUF_BUSY_BIT)
+			return HEAD_BUSY;
+		if (word & BPF_RINGBUF_DISCARD_BIT) {
+			*pos += record_span(word);
+			continue;
+		}
+		*sample = hdr + BPF_RINGBUF_HDR_SZ;
+		*len = word;
+		return HEAD_READY;
+	}
+	return HEAD_NONE;
+}
+
+/* When the record was submitted (a malformed one too short to say: at once). */
+static uint64_t submitted(const uint8_t *sample, uint32_t len)
+{
+	uint64_t stamp = 0;
+	if (len >= sizeof(struct vj_header))
+		memcpy(&stamp, sample + offsetof(struct vj_header, unix_ns), sizeof(stamp));
+	return stamp;
+}
+
+long vj_rings_merge(struct vj_ring_view *rings, int n, vj_take_fn take, void *ctx)
+{
+	uint64_t certain[n], end[n], pos[n];
+	long taken = 0;
+	for (int i = 0; i < n; i++)
+		pos[i] = *rings[i].consumer;
+	for (int round = 0; round < MERGE_ROUNDS; round++) {
+		for (int i = 0; i < n; i++)
+			certain[i] = load_acquire(rings[i].producer);
+		for (int i = 0; i < n; i++)
+			end[i] = load_acquire(rings[i].producer);
+		bool more = true, uncertain = false;
+		while (more) {
+			int best = -1;
+			uint64_t best_stamp = 0;
+			const uint8_t *best_sample = NULL;
+			uint32_t best_len = 0;
+			for (int i = 0; i < n; i++) {
+				const uint8_t *sample;
+				uint32_t len;
+				enum head head = ring_head(&rings[i], &pos[i], end[i], &sample, &len);
+				if (head == HEAD_BUSY) {
+					more = false;
+					break;
+				}
+				if (head == HEAD_NONE)
+					continue;
+				uint64_t stamp = submitted(sample, len);
+				if (best < 0 || stamp < best_stamp) {
+					best = i;
+					best_stamp = stamp;
+					best_sample = sample;
+					best_len = len;
+				}
+			}
+			if (!more || best < 0)
+				break;
+			if (pos[best] >= certain[best]) {
+				uncertain = true;
+				break;
+			}
+			pos[best] += record_span(best_len);
+			taken++;
+			more = take(ctx, best_sample, best_len);
+		}
+		for (int i = 0; i < n; i++)
+			__atomic_store_n(rings[i].consumer, pos[i], __ATOMIC_RELEASE);
+		if (!more || !uncertain)
+			break;
+	}
+	return taken;
+}
+
+struct vj_rings {
+	int n;
+	int epoll_fd;
+	size_t page;
+	struct vj_ring_view *views;
+	uint64_t *data_bytes; /* each ring's data size (its max_entries) */
+};
+
+static int map_ring(struct vj_rings *r, int i, int fd)
+{
+	struct bpf_map_info info = {};
+	uint32_t info_len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len))
+		return -errno;
+	uint64_t size = info.max_entries;
+	void *consumer = mmap(NULL, r->page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (consumer == MAP_FAILED)
+		return -errno;
+	/* the producer's page, then the data twice over */
+	void *producer = mmap(NULL, r->page + 2 * size, PROT_READ, MAP_SHARED, fd, r->page);
+	if (producer == MAP_FAILED) {
+		int rc = -errno;
+		munmap(consumer, r->page);
+		return rc;
+	}
+	r->views[i] = (struct vj_ring_view){
+		.data = (const uint8_t *)producer + r->page,
+		.mask = size - 1,
+		.producer = producer,
+		.consumer = consumer,
+	};
+	r->data_bytes[i] = size;
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
+	if (epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, fd, &ev))
+		return -errno;
+	return 0;
+}
+
+struct vj_rings *vj_rings_open(int array_fd, int cpus, char *err, size_t err_size)
+{
+	struct vj_rings *r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	r->page = (size_t)sysconf(_SC_PAGESIZE);
+	r->views = calloc(cpus, sizeof(*r->views));
+	r->data_bytes = calloc(cpus, sizeof(*r->data_bytes));
+	r->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (!r->views || !r->data_bytes || r->epoll_fd < 0) {
+		snprintf(err, err_size, "setting up the ring reader: %s", strerror(errno));
+		vj_rings_close(r);
+		return NULL;
+	}
+	for (int i = 0; i < cpus; i++) {
+		uint32_t key = i, id = 0;
+		int rc = bpf_map_lookup_elem(array_fd, &key, &id) ? -errno : 0;
+		int fd = rc ? -1 : bpf_map_get_fd_by_id(id);
+		if (rc == 0 && fd < 0)
+			rc = -errno;
+		if (rc == 0) {
+			rc = map_ring(r, i, fd);
+			r->n = r->views[i].data ? i + 1 : i;
+		}
+		if (fd >= 0)
+			close(fd); /* the mappings keep the ring */
+		if (rc) {
+			snprintf(err, err_size, "mapping the ring of CPU %d: %s", i, strerror(-rc));
+			vj_rings_close(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+long vj_rings_drain(struct vj_rings *r, vj_take_fn take, void *ctx)
+{
+	return vj_rings_merge(r->views, r->n, take, ctx);
+}
+
+int vj_rings_wait(struct vj_rings *r, int timeout_ms)
+{
+	struct epoll_event events[8];
+	int rc = epoll_wait(r->epoll_fd, events, 8, timeout_ms);
+	return rc < 0 ? -errno : 0;
+}
+
+void vj_rings_close(struct vj_rings *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < r->n; i++) {
+		munmap((void *)r->views[i].consumer, r->page);
+		munmap((void *)r->views[i].producer, r->page + 2 * r->data_bytes[i]);
+	}
+	if (r->epoll_fd >= 0)
+		close(r->epoll_fd);
+	free(r->views);
+	free(r->data_bytes);
+	free(r);
+}
