@@ -111,7 +111,8 @@ struct vj_header {
 	__u16 family;   /* enum vj_family */
 	__u16 op;       /* family-specific: enum vj_process_op */
 	__u64 ktime_ns; /* bpf_ktime_get_boot_ns() at the event */
-	__u64 unix_ns;  /* set by the native decoder: ktime_ns converted to UNIX time */
+	__u64 unix_ns;  /* set by the native decoder: ktime_ns converted to UNIX time; in the
+			 * ring, when the record was submitted (the order the rings merge in) */
 };
 
 struct vj_process {

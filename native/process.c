@@ -60,8 +60,12 @@ static const char *const shared_maps[] = {"rings", "stats", "scratch_space", "cg
 uint32_t vj_ring_bytes_per_cpu(uint32_t ring_bytes, int cpus)
 {
 	uint32_t share = ring_bytes / (uint32_t)(cpus > 0 ? cpus : 1);
-	uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
-	uint32_t size = page;
+	/* One process's storm fills one CPU's ring: on many CPUs a share of the default
+	 * would be too small to ride out a GC pause of the reader. */
+	uint32_t floor = ring_bytes < VJ_RING_FLOOR ? ring_bytes : VJ_RING_FLOOR;
+	if (share < floor)
+		share = floor;
+	uint32_t size = (uint32_t)sysconf(_SC_PAGESIZE);
 	while (size <= share / 2)
 		size *= 2;
 	return size;

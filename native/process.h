@@ -20,7 +20,9 @@ uint8_t *vj_process_snapshot(struct process_bpf *skel, size_t *len, char *err, s
 /* The array of the CPUs' rings (bpf/common.h). */
 int vj_process_rings_fd(struct process_bpf *skel);
 /* Each CPU's ring: the largest power of two of at least a page within an even
- * share of ring_bytes. */
+ * share of ring_bytes, or within VJ_RING_FLOOR (ring_bytes if smaller) when the
+ * share is less. */
+#define VJ_RING_FLOOR (1u << 20)
 uint32_t vj_ring_bytes_per_cpu(uint32_t ring_bytes, int cpus);
 int vj_process_stats_fd(struct process_bpf *skel);
 void vj_process_destroy(struct process_bpf *skel);

@@ -4,7 +4,8 @@ package io.vajra.bpf;
  * What the loader configures before the programs are loaded.
  *
  * @param ringBytes   the ring buffers' size together, a power of two of at least one page: each CPU
- *                    has a ring of the largest power of two within an even share
+ *                    has a ring of the largest power of two within an even share, or within 1 MiB
+ *                    (ringBytes if smaller) when the share is less
  * @param argvCap     bytes of argv kept per exec (256 B .. 128 KiB)
  * @param failedExecs attach the execve/execveat syscall tracepoints to report failed
  *                    execs; they slow every syscall on the machine a little (~12 ns)

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** The options every subcommand that collects shares (a picocli mixin). */
 final class CollectorOptions {
     @Option(names = "--ring-size", paramLabel = "BYTES", defaultValue = "16M", converter = ByteSize.class,
-            description = "Ring buffer size, a power of two, split evenly among the CPUs' rings (default: ${DEFAULT-VALUE}).")
+            description = "Ring buffer size, a power of two, split evenly among the CPUs' rings, at least 1 MiB each (default: ${DEFAULT-VALUE}).")
     long ringBytes;
 
     @Option(names = "--argv-cap", paramLabel = "BYTES", defaultValue = "32K", converter = ByteSize.class,

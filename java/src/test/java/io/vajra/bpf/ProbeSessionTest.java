@@ -170,6 +170,18 @@ class ProbeSessionTest {
         }
     }
 
+    /** One process's storm fills one CPU's ring: a CPU's share never falls below 1 MiB. */
+    @Test
+    void everyCpuHasARingOfItsOwnOfAtLeastOneMebibyte() throws Exception {
+        try (ProbeSession session = ProbeSession.open(new ProbeSettings(1 << 20, 1024, false))) {
+            assertEquals((1L << 20) * possibleCpus(), session.counters().get("ring_bytes"));
+        }
+        try (ProbeSession session = ProbeSession.open(new ProbeSettings(1 << 24, 1024, false))) {
+            long perCpu = Long.highestOneBit(Math.max((1L << 24) / possibleCpus(), 1L << 20));
+            assertEquals(perCpu * possibleCpus(), session.counters().get("ring_bytes"));
+        }
+    }
+
     @Test
     void rejectsSettingsOutOfRange() {
         assertThrows(IllegalArgumentException.class, () -> new ProbeSettings(3000, 32768, true));
