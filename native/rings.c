@@ -46,40 +46,44 @@ static uint64_t record_span(uint32_t len)
 	return ((uint64_t)(len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT)) + BPF_RINGBUF_HDR_SZ + 7) & ~7ULL;
 }
 
-enum head { HEAD_NONE, HEAD_READY, HEAD_BUSY };
+/* A ring's next record, read once and kept until it is taken: the merge compares
+ * every ring's head for each record it takes. */
+struct head {
+	enum { HEAD_NONE, HEAD_READY, HEAD_BUSY } state;
+	const uint8_t *sample;
+	uint32_t len;
+	uint64_t stamp; /* when it was submitted (a record too short to say: 0, at once) */
+};
 
 /* The next record of ring v before `end`, skipping discarded ones. */
-static enum head ring_head(struct vj_ring_view *v, uint64_t *pos, uint64_t end, const uint8_t **sample,
-			   uint32_t *len)
+static void read_head(const struct vj_ring_view *v, uint64_t *pos, uint64_t end, struct head *h)
 {
+	h->state = HEAD_NONE;
 	while (*pos < end) {
 		const uint8_t *hdr = v->data + (*pos & v->mask);
 		uint32_t word = load_acquire32((const volatile uint32_t *)hdr);
-		if (word & BPF_RINGBUF_BUSY_BIT)
-			return HEAD_BUSY;
+		if (word & BPF_RINGBUF_BUSY_BIT) {
+			h->state = HEAD_BUSY;
+			return;
+		}
 		if (word & BPF_RINGBUF_DISCARD_BIT) {
 			*pos += record_span(word);
 			continue;
 		}
-		*sample = hdr + BPF_RINGBUF_HDR_SZ;
-		*len = word;
-		return HEAD_READY;
+		h->state = HEAD_READY;
+		h->sample = hdr + BPF_RINGBUF_HDR_SZ;
+		h->len = word;
+		h->stamp = 0;
+		if (word >= sizeof(struct vj_header))
+			memcpy(&h->stamp, h->sample + offsetof(struct vj_header, unix_ns), sizeof(h->stamp));
+		return;
 	}
-	return HEAD_NONE;
-}
-
-/* When the record was submitted (a malformed one too short to say: at once). */
-static uint64_t submitted(const uint8_t *sample, uint32_t len)
-{
-	uint64_t stamp = 0;
-	if (len >= sizeof(struct vj_header))
-		memcpy(&stamp, sample + offsetof(struct vj_header, unix_ns), sizeof(stamp));
-	return stamp;
 }
 
 long vj_rings_merge(struct vj_ring_view *rings, int n, vj_take_fn take, void *ctx)
 {
 	uint64_t certain[n], end[n], pos[n];
+	struct head heads[n];
 	long taken = 0;
 	for (int i = 0; i < n; i++)
 		pos[i] = *rings[i].consumer;
@@ -88,29 +92,16 @@ long vj_rings_merge(struct vj_ring_view *rings, int n, vj_take_fn take, void *ct
 			certain[i] = load_acquire(rings[i].producer);
 		for (int i = 0; i < n; i++)
 			end[i] = load_acquire(rings[i].producer);
+		for (int i = 0; i < n; i++)
+			read_head(&rings[i], &pos[i], end[i], &heads[i]);
 		bool more = true, uncertain = false;
 		while (more) {
 			int best = -1;
-			uint64_t best_stamp = 0;
-			const uint8_t *best_sample = NULL;
-			uint32_t best_len = 0;
-			for (int i = 0; i < n; i++) {
-				const uint8_t *sample;
-				uint32_t len;
-				enum head head = ring_head(&rings[i], &pos[i], end[i], &sample, &len);
-				if (head == HEAD_BUSY) {
+			for (int i = 0; i < n && more; i++) {
+				if (heads[i].state == HEAD_BUSY)
 					more = false;
-					break;
-				}
-				if (head == HEAD_NONE)
-					continue;
-				uint64_t stamp = submitted(sample, len);
-				if (best < 0 || stamp < best_stamp) {
+				else if (heads[i].state == HEAD_READY && (best < 0 || heads[i].stamp < heads[best].stamp))
 					best = i;
-					best_stamp = stamp;
-					best_sample = sample;
-					best_len = len;
-				}
 			}
 			if (!more || best < 0)
 				break;
@@ -118,9 +109,10 @@ long vj_rings_merge(struct vj_ring_view *rings, int n, vj_take_fn take, void *ct
 				uncertain = true;
 				break;
 			}
-			pos[best] += record_span(best_len);
+			pos[best] += record_span(heads[best].len);
 			taken++;
-			more = take(ctx, best_sample, best_len);
+			more = take(ctx, heads[best].sample, heads[best].len);
+			read_head(&rings[best], &pos[best], end[best], &heads[best]);
 		}
 		for (int i = 0; i < n; i++)
 			__atomic_store_n(rings[i].consumer, pos[i], __ATOMIC_RELEASE);
