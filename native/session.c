@@ -24,7 +24,7 @@ struct vj_session {
 	struct vj_rings *rings;
 	int stats_fd;
 	int cpus;
-	/* The start-up snapshot, handed out before anything from the ring. */
+	/* The start-up snapshot, handed out before anything from the rings. */
 	uint8_t *snapshot;
 	size_t snapshot_len;
 	size_t snapshot_at;

@@ -72,7 +72,7 @@ static jint poll_session(JNIEnv *env, jclass cls, jlong handle, jobject buffer, 
 	}
 	int used = vj_session_poll((struct vj_session *)(uintptr_t)handle, buf, (uint32_t)cap, timeout_ms);
 	if (used < 0)
-		throw_probe_exception(env, "polling the ring buffer failed");
+		throw_probe_exception(env, "polling the ring buffers failed");
 	return used;
 }
 

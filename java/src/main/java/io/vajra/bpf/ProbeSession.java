@@ -3,8 +3,9 @@ package io.vajra.bpf;
 import java.nio.ByteBuffer;
 
 /**
- * The loaded probes and their ring buffer. Polling fills a caller-owned direct buffer
- * with one batch (see {@link ProcessRecordLayout}); read it with {@link BatchReader}.
+ * The loaded probes and their ring buffers (one per CPU). Polling fills a caller-owned
+ * direct buffer with one batch (see {@link ProcessRecordLayout}); read it with
+ * {@link BatchReader}.
  *
  * <p>Threading: one thread polls; {@link #counters()} may be called from any thread;
  * {@link #close()} must not overlap a poll.
@@ -80,7 +81,7 @@ public final class ProbeSession implements AutoCloseable {
         return settings;
     }
 
-    /** Detaches every program and frees maps, links and the ring. */
+    /** Detaches every program and frees maps, links and the rings. */
     @Override
     public synchronized void close() {
         if (handle != 0) {

@@ -42,7 +42,7 @@ public final class Collector implements AutoCloseable {
      *  CPU. It holds three records of the largest size. */
     static final int BATCH_BYTES = 512 << 10;
     /** 256 KiB in one poll: ~12 MB/s at 20 ms polls (a W1 storm sends ~140 MB/s, W2's
-     *  execs ~4 MB/s). Waiting longer at that rate lets a quarter of the ring pile up,
+     *  execs ~4 MB/s). Waiting longer at that rate lets a quarter of a ring pile up,
      *  and the producers then pay for waking us. */
     static final int FLOWING_BYTES = 256 << 10;
 
