@@ -128,6 +128,7 @@ struct vj_rings {
 	size_t page;
 	struct vj_ring_view *views;
 	uint64_t *data_bytes; /* each ring's data size (its max_entries) */
+	int *fds;             /* kept open: what epoll watches */
 };
 
 static int map_ring(struct vj_rings *r, int i, int fd)
@@ -170,8 +171,9 @@ struct vj_rings *vj_rings_open(int array_fd, int cpus, char *err, size_t err_siz
 	r->page = (size_t)sysconf(_SC_PAGESIZE);
 	r->views = calloc(cpus, sizeof(*r->views));
 	r->data_bytes = calloc(cpus, sizeof(*r->data_bytes));
+	r->fds = calloc(cpus, sizeof(*r->fds));
 	r->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (!r->views || !r->data_bytes || r->epoll_fd < 0) {
+	if (!r->views || !r->data_bytes || !r->fds || r->epoll_fd < 0) {
 		snprintf(err, err_size, "setting up the ring reader: %s", strerror(errno));
 		vj_rings_close(r);
 		return NULL;
@@ -183,11 +185,10 @@ struct vj_rings *vj_rings_open(int array_fd, int cpus, char *err, size_t err_siz
 		if (rc == 0 && fd < 0)
 			rc = -errno;
 		if (rc == 0) {
+			r->fds[i] = fd;
+			r->n = i + 1;
 			rc = map_ring(r, i, fd);
-			r->n = r->views[i].data ? i + 1 : i;
 		}
-		if (fd >= 0)
-			close(fd); /* the mappings keep the ring */
 		if (rc) {
 			snprintf(err, err_size, "mapping the ring of CPU %d: %s", i, strerror(-rc));
 			vj_rings_close(r);
@@ -214,12 +215,16 @@ void vj_rings_close(struct vj_rings *r)
 	if (!r)
 		return;
 	for (int i = 0; i < r->n; i++) {
-		munmap((void *)r->views[i].consumer, r->page);
-		munmap((void *)r->views[i].producer, r->page + 2 * r->data_bytes[i]);
+		if (r->views[i].consumer)
+			munmap((void *)r->views[i].consumer, r->page);
+		if (r->views[i].producer)
+			munmap((void *)r->views[i].producer, r->page + 2 * r->data_bytes[i]);
+		close(r->fds[i]);
 	}
 	if (r->epoll_fd >= 0)
 		close(r->epoll_fd);
 	free(r->views);
 	free(r->data_bytes);
+	free(r->fds);
 	free(r);
 }
