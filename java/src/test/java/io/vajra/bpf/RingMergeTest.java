@@ -1,6 +1,7 @@
 package io.vajra.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +18,11 @@ class RingMergeTest {
     void mergesRingsInOrderInEveryState() throws IOException, InterruptedException {
         Path check = Path.of(System.getProperty("vajra.test.helpers"), "merge_check");
         Process p = new ProcessBuilder(check.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        if (!p.waitFor(30, TimeUnit.SECONDS)) { // its output is a few lines: no pipe fills meanwhile
             p.destroyForcibly();
+            fail("merge_check did not finish in 30 s");
         }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
         assertEquals("merge: all checks passed\n", out);
     }

@@ -635,6 +635,7 @@ class SocketEventsE2ETest {
     void socketsBornOnOneCpuAndClosedOnAnotherKeepTheirOrder() {
         assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "needs two CPUs");
         Ran ran = perl("""
+                # sched_setaffinity (203 on x86-64) of this process to one CPU
                 sub pin { syscall(203, 0, 8, pack('Q', 1 << $_[0])) == 0 or die "sched_setaffinity: $!"; }
                 for my $round (1 .. 20) {
                     pin(1);
