@@ -4,7 +4,8 @@
  * kernel lays them out, in the states a real ring reaches only by chance: a record
  * still being written, a discarded one, stamps that fall within a ring, a reader
  * that stops mid-way. Prints one line per failed check and exits 1 if any failed;
- * RingMergeTest runs it. The real rings are checked end to end (CrossCpuOrderTest).
+ * RingMergeTest runs it. The real rings are checked end to end
+ * (SocketEventsE2ETest.socketsBornOnOneCpuAndClosedOnAnotherKeepTheirOrder).
  */
 #include "events.h"
 #include "rings.h"
