@@ -1047,9 +1047,13 @@ verdict() { # values on stdin; op threshold
 			(n < 5 ? ": too few rounds to settle it" : (met && all) || (!met && none) ? ", settled" : ": not settled by this run")
 	}'
 }
-# A figure from another script's Markdown table: the cell in column $3 of the row whose
-# first cell starts with $2, in file $1.
-table_cell() { [ -f "$1" ] && awk -F' *\\| *' -v key="$2" -v col="$3" 'index($2, key) == 1 { print $(col + 1); exit }' "$1"; }
+# A figure from another script's Markdown table: the cell in column $3 of the first row,
+# after the first line that starts with $4 (if given), whose first cell starts with $2, in file $1.
+table_cell() {
+	[ -f "$1" ] && awk -F' *\\| *' -v key="$2" -v col="$3" -v after="${4:-}" '
+		after != "" && !seen { seen = index($0, after) == 1; next }
+		index($2, key) == 1 { print $(col + 1); exit }' "$1"
+}
 
 # Issue 8's targets, each with what this run measured and whether the run settles it.
 targets_section() {
@@ -1095,8 +1099,8 @@ targets_section() {
 	if [ -f "$OUT/steady.md" ]; then
 		steady=""
 		for w in W1 W2 W3; do
-			c=$(table_cell "$OUT/steady.md" "$w" 3)
-			[ -n "$c" ] && steady+="${steady:+, }$w $c (whole JVM $(table_cell "$OUT/steady.md" "$w" 2))"
+			c=$(table_cell "$OUT/steady.md" "$w" 3 Steady)
+			[ -n "$c" ] && steady+="${steady:+, }$w $c ms (whole JVM $(table_cell "$OUT/steady.md" "$w" 2 Steady) ms)"
 		done
 		echo "| Vajra's threads <= 1 ms per 1,000 events (once warmed, below) | ${steady:-—} |"
 	fi
