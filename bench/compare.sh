@@ -50,7 +50,7 @@
 #
 #   make bench-deps && make bench            (as root)
 #   ROUNDS=3 FILE_COUNT=50000 EXEC_COUNT=1000 bench/compare.sh
-#   ROUNDS=9 REPEATS=3 AUDITD=1 bench/compare.sh   (what docs/performance.md shows)
+#   ROUNDS=7 AUDITD=1 CEILING_COUNT=200000 bench/compare.sh   (docs/performance.md's run)
 #   CONFIGS="none vajra" WORKLOADS="W1 W4" CEILING=0 OSQUERY=0 PUBLISH=0 bench/compare.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -1033,15 +1033,16 @@ bpftrace_version=$([ "$have_bpftrace" = 1 ] && bpftrace --version 2>/dev/null ||
 java_version=$("${JAVA_HOME:-/usr}/bin/java" -version 2>&1 | head -1 || true)
 anchors=../shared/docs/anchors.md
 
-# A median and its interval as "0.917 (0.850-0.960)", and whether it meets "$2 $3"
-# (">= 0.75"): "met" or "missed" by the median, "settled" when the whole interval agrees.
-verdict() { # values on stdin; op threshold
+# The rest of a targets row for the values on stdin (one a line) against "at least $1":
+# their median, its interval, "met" or "missed" by the median, and "settled" when the whole
+# interval agrees.
+verdict() { # threshold
 	local values med lo hi
 	values=$(cat)
 	[ -n "$values" ] || { echo "| — | — | not measured |"; return; }
 	med=$(median <<<"$values")
 	read -r lo hi < <(median_interval <<<"$values")
-	awk -v m="$med" -v lo="$lo" -v hi="$hi" -v t="$2" -v n="$(grep -c . <<<"$values")" 'BEGIN {
+	awk -v m="$med" -v lo="$lo" -v hi="$hi" -v t="$1" -v n="$(grep -c . <<<"$values")" 'BEGIN {
 		met = m >= t; all = lo >= t; none = hi < t
 		printf "| %.3f | %.3f to %.3f | %s |\n", m, lo, hi, (met ? "met" : "missed") \
 			(n < 5 ? ": too few rounds to settle it" : (met && all) || (!met && none) ? ", settled" : ": not settled by this run")
@@ -1074,19 +1075,19 @@ targets_section() {
 		case $w in W1) t=0.75 ;; W2) t=0.97 ;; W3) t=0.90 ;; esac
 		case " $WORKLOADS " in *" $w "*) ;; *) continue ;; esac
 		printf '| %s `vajra` >= %s ' "$w" "$t"
-		ratios vajra none "$w" | verdict ">=" "$t"
+		ratios vajra none "$w" | verdict "$t"
 		case " $chart_configs " in *" bpftrace-count "*) ;; *) continue ;; esac
 		printf '| %s `vajra` minus `bpftrace-count`, same round, >= -0.03 ' "$w"
-		ratio_differences vajra bpftrace-count "$w" | verdict ">=" -0.03
+		ratio_differences vajra bpftrace-count "$w" | verdict -0.03
 	done
 	case " $WORKLOADS " in *" W4 "*)
 		case " $chart_configs " in *" bpftrace-count "*)
 			printf '| W4 `vajra` minus `bpftrace-count`, same round, >= 0 '
-			ratio_differences vajra bpftrace-count W4 | verdict ">=" 0 ;;
+			ratio_differences vajra bpftrace-count W4 | verdict 0 ;;
 		esac
 		case " $chart_configs " in *" vajra-lean "*)
 			printf '| W4 `vajra-lean` >= 0.98 '
-			ratios vajra-lean none W4 | verdict ">=" 0.98 ;;
+			ratios vajra-lean none W4 | verdict 0.98 ;;
 		esac ;;
 	esac
 	echo
