@@ -6,8 +6,8 @@
  * Addresses come from the kernel's socket after the call, not from the
  * caller's sockaddr: accept reports the real peer, connect the real local
  * address and port. The loader makes this object share the process object's
- * ring, counters, scratch and cgroup-name maps (bpf_map__reuse_fd), so one
- * ring carries every event in order and a cgroup's name is sent once.
+ * rings, counters, scratch and cgroup-name maps (bpf_map__reuse_fd), so every
+ * family's events merge into one order and a cgroup's name is sent once.
  *
  * close is reported when the call starts: the socket's final state (bytes,
  * addresses) is still there then, and closing a socket fd does not fail in a
