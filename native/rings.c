@@ -127,8 +127,7 @@ struct vj_rings {
 	int epoll_fd;
 	size_t page;
 	struct vj_ring_view *views;
-	uint64_t *data_bytes; /* each ring's data size (its max_entries) */
-	int *fds;             /* kept open: what epoll watches */
+	int *fds; /* kept open: what epoll watches */
 };
 
 static int map_ring(struct vj_rings *r, int i, int fd)
@@ -154,7 +153,6 @@ static int map_ring(struct vj_rings *r, int i, int fd)
 		.producer = producer,
 		.consumer = consumer,
 	};
-	r->data_bytes[i] = size;
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
 	if (epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, fd, &ev))
 		return -errno;
@@ -170,10 +168,9 @@ struct vj_rings *vj_rings_open(int array_fd, int cpus, char *err, size_t err_siz
 	}
 	r->page = (size_t)sysconf(_SC_PAGESIZE);
 	r->views = calloc(cpus, sizeof(*r->views));
-	r->data_bytes = calloc(cpus, sizeof(*r->data_bytes));
 	r->fds = calloc(cpus, sizeof(*r->fds));
 	r->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (!r->views || !r->data_bytes || !r->fds || r->epoll_fd < 0) {
+	if (!r->views || !r->fds || r->epoll_fd < 0) {
 		snprintf(err, err_size, "setting up the ring reader: %s", strerror(errno));
 		vj_rings_close(r);
 		return NULL;
@@ -218,13 +215,12 @@ void vj_rings_close(struct vj_rings *r)
 		if (r->views[i].consumer)
 			munmap((void *)r->views[i].consumer, r->page);
 		if (r->views[i].producer)
-			munmap((void *)r->views[i].producer, r->page + 2 * r->data_bytes[i]);
+			munmap((void *)r->views[i].producer, r->page + 2 * (r->views[i].mask + 1));
 		close(r->fds[i]);
 	}
 	if (r->epoll_fd >= 0)
 		close(r->epoll_fd);
 	free(r->views);
-	free(r->data_bytes);
 	free(r->fds);
 	free(r);
 }
