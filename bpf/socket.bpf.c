@@ -41,6 +41,7 @@ struct sock_call {
 	__u16 family; /* socket(): the requested family/type/protocol, for a failed call */
 	__u16 type;
 	__u16 protocol;
+	__u16 waits; /* connect(): an outcome waits in connect_pending (see connect_enter) */
 };
 
 /* Per thread: a slot in the task itself is refilled by each call, where a hash entry
@@ -100,8 +101,7 @@ static __always_inline struct socket_record *new_socket_record(__u16 op)
 		return NULL;
 	__builtin_memset(&r->s, 0, sizeof(r->s));
 	r->s.h.family = VJ_FAMILY_SOCKET;
-	r->s.h.op = op;
-	r->s.h.ktime_ns = bpf_ktime_get_boot_ns();
+	r->s.h.op = op; /* stamped by send_socket */
 	return r;
 }
 
@@ -216,12 +216,18 @@ static __always_inline void fill_bytes(struct vj_socket *e, struct sock *sk)
 	e->flags |= VJ_SF_HAS_BYTES;
 }
 
-static __always_inline void send_socket(struct socket_record *r, __u32 size)
+/* Stamps the record (its time, and its duration since since_ns unless that is 0) with
+ * one clock read, taken last, and submits it. */
+static __always_inline void send_socket(struct socket_record *r, __u32 size, __u64 since_ns)
 {
 	if (size > sizeof(*r))
 		size = sizeof(*r);
 	r->s.h.size = VJ_ALIGN8(size);
-	submit(r, r->s.h.size > sizeof(*r) ? sizeof(*r) : r->s.h.size, VJ_STAT_SENT_SOCKET);
+	__u64 now = bpf_ktime_get_boot_ns();
+	r->s.h.ktime_ns = now;
+	if (since_ns)
+		r->s.duration_ns = now - since_ns;
+	submit_at(r, r->s.h.size > sizeof(*r) ? sizeof(*r) : r->s.h.size, VJ_STAT_SENT_SOCKET, now);
 }
 
 static __always_inline struct sock_call *enter(__u16 op, int fd, __u16 family, __u16 type, __u16 protocol)
@@ -268,7 +274,7 @@ static __always_inline void send_connect_done(struct connect_wait *wait, struct 
 	__builtin_memcpy(e->comm, wait->comm, sizeof(e->comm));
 	e->ret = wait->outcome;
 	__u32 size = fill_sock(r, sk);
-	send_socket(r, size);
+	send_socket(r, size, 0);
 }
 
 /* connect() returned: EINPROGRESS waits for (or has) its outcome; anything else is final. */
@@ -329,7 +335,6 @@ static __always_inline int leave(long ret)
 		return 0;
 	}
 	struct vj_socket *e = &r->s;
-	e->duration_ns = e->h.ktime_ns - call.ktime_ns;
 	e->ret = ret;
 	VJ_FILL_CALLER(e);
 	/* socket() and accept() return the fd the event is about. */
@@ -348,8 +353,10 @@ static __always_inline int leave(long ret)
 		fill_bytes(e, sk);
 	if (call.op == VJ_OP_CONNECT && e->remote_port == 0)
 		peer_asked_for(e);
-	send_socket(r, size);
-	if (call.op == VJ_OP_CONNECT && sk)
+	send_socket(r, size, call.ktime_ns);
+	/* a blocking connect (most) left nothing to look up: a lookup that misses still
+	 * hashes the key and walks a bucket */
+	if (call.waits && sk)
 		connect_returned(sk, ret);
 	return 0;
 }
@@ -380,7 +387,7 @@ SEC("tracepoint/syscalls/sys_enter_connect")
 int connect_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	int fd = ctx->args[0];
-	enter(VJ_OP_CONNECT, fd, 0, 0, 0);
+	struct sock_call *call = enter(VJ_OP_CONNECT, fd, 0, 0, 0);
 	/* Who connects, for the outcome of a connect that returns EINPROGRESS, reported
 	 * elsewhere: a non-blocking one, or a blocking one whose SO_SNDTIMEO runs out. Any
 	 * other connect's outcome is its return: it needs no entry. */
@@ -407,7 +414,8 @@ int connect_enter(struct trace_event_raw_sys_enter *ctx)
 		};
 		__builtin_memcpy(wait.comm, caller.comm, sizeof(wait.comm));
 		__u64 key = (__u64)sk;
-		bpf_map_update_elem(&connect_pending, &key, &wait, BPF_ANY);
+		if (bpf_map_update_elem(&connect_pending, &key, &wait, BPF_ANY) == 0 && call)
+			call->waits = 1;
 	}
 	return 0;
 }
@@ -447,14 +455,15 @@ static __always_inline void send_close(struct socket_record *r, struct sock *sk,
 	VJ_FILL_CALLER(e);
 	__u32 size = fill_sock(r, sk);
 	fill_bytes(e, sk);
-	/* only TCP connects wait in connect_pending; a delete takes the bucket's lock even
-	 * for a key that is not there, a lookup takes none */
-	if (e->protocol == IPPROTO_TCP) {
+	/* Only a TCP socket still in SYN_SENT can have a connect waiting in connect_pending:
+	 * the handshake's end takes it out (tcp_state), or connect()'s return does. A delete
+	 * takes the bucket's lock even for a key that is not there, a lookup takes none. */
+	if (e->protocol == IPPROTO_TCP && VJ_BTF(struct sock, sk)->__sk_common.skc_state == TCP_SYN_SENT) {
 		__u64 key = (__u64)sk;
 		if (bpf_map_lookup_elem(&connect_pending, &key))
 			bpf_map_delete_elem(&connect_pending, &key);
 	}
-	send_socket(r, size);
+	send_socket(r, size, 0);
 }
 
 /* close: only sockets are reported, with their state before the teardown. */
