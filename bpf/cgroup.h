@@ -89,8 +89,7 @@ static __always_inline void name_cgroup(struct cgroup *cgrp, __u32 hierarchy, __
 		return;
 	r->c.h.family = VJ_FAMILY_CGROUP;
 	r->c.h.op = 1;
-	r->c.h.ktime_ns = bpf_ktime_get_boot_ns();
-	r->c.h.unix_ns = 0;
+	r->c.h.ktime_ns = 0; /* stamped by submit */
 	r->c.id = id;
 	r->c.hierarchy = hierarchy;
 	r->c.flags = 0;

@@ -106,9 +106,10 @@ static __always_inline struct scratch *cpu_scratch(void)
  * time of its submission: the reader's merge orders the rings by it. Taken here,
  * last, it is later than anything this program saw another CPU commit (a
  * cgroup's name, a fork), which is what the merge needs (see native/rings.c).
- * submit_at takes that time from a caller that reads the clock once for both
- * stamps, as its last step before submitting: a clock read is not free here (a
- * W3 connection made thirteen of them). */
+ * A record its builder left unstamped (h.ktime_ns 0) takes the same time as
+ * its event time: one clock read per record, where a clock read is not free (a
+ * W3 connection made thirteen of them). submit_at takes the time from a caller
+ * that needs it first (a duration), read as its last step before submitting. */
 static __always_inline int submit_at(void *record, __u32 size, __u32 sent_stat, __u64 now_ns)
 {
 	if (size > VJ_RECORD_MAX) {
@@ -126,7 +127,10 @@ static __always_inline int submit_at(void *record, __u32 size, __u32 sent_stat, 
 	bool wake = after >= wakeup_threshold &&
 		    ((pending ^ after) >= (wakeup_threshold >> 4) || after >= 3 * wakeup_threshold);
 	__u64 flags = wake ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	((struct vj_header *)record)->unix_ns = now_ns;
+	struct vj_header *h = record;
+	if (!h->ktime_ns)
+		h->ktime_ns = now_ns;
+	h->unix_ns = now_ns;
 	if (bpf_ringbuf_output(ring, record, size, flags)) {
 		count(VJ_STAT_LOST_RING_FULL);
 		return -1;

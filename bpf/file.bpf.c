@@ -574,8 +574,7 @@ static __always_inline struct vj_file *new_file_record(struct scratch *s, __u16 
 	struct vj_file *e = (struct vj_file *)s->data;
 	__builtin_memset(e, 0, sizeof(*e));
 	e->h.family = VJ_FAMILY_FILE;
-	e->h.op = op;
-	e->h.ktime_ns = bpf_ktime_get_boot_ns();
+	e->h.op = op; /* stamped by submit */
 	e->syscall = syscall;
 	e->fd = -1;
 	return e;

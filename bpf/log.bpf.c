@@ -90,8 +90,7 @@ int write_exit(struct trace_event_raw_sys_exit *ctx)
 	__builtin_memset(e, 0, sizeof(*e));
 	e->h.size = sizeof(*e);
 	e->h.family = VJ_FAMILY_WRITE;
-	e->h.op = nr;
-	e->h.ktime_ns = bpf_ktime_get_boot_ns();
+	e->h.op = nr; /* stamped by submit */
 	e->ino = inode->i_ino;
 	e->dev = inode->i_sb->s_dev;
 	e->bytes = ret;

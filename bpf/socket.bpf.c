@@ -101,7 +101,7 @@ static __always_inline struct socket_record *new_socket_record(__u16 op)
 		return NULL;
 	__builtin_memset(&r->s, 0, sizeof(r->s));
 	r->s.h.family = VJ_FAMILY_SOCKET;
-	r->s.h.op = op; /* stamped by send_socket */
+	r->s.h.op = op; /* stamped by send_socket, with its duration */
 	return r;
 }
 
