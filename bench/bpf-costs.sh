@@ -19,6 +19,10 @@
 #   STORM_CPUS=0 ACCEPTOR_CPU=1 WORKLOAD=W3 bench/bpf-costs.sh   (W3's two sides pinned
 #                     to two CPUs: both produce at once, as unpinned runs mostly do)
 # Prints a Markdown table on stdout.
+# The counters time each run with two reads of the scheduler's clock, which on this VM is
+# kvm-clock at ~33 ns a read (perf, docs/design.md): each figure carries about one of them,
+# most of what a small program like tcp_state shows. Good for comparing two builds; for
+# what the programs cost without the counters, profile with perf (see docs/design.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
