@@ -1067,7 +1067,9 @@ targets_section() {
 	echo "over 2,000 bootstrap resamples of the rounds. \"Settled\" when the whole interval is on the"
 	echo "median's side of the target (and there were at least 5 rounds); otherwise the rounds disagree"
 	echo "too much for this run to say. The differences to \`bpftrace-count\` are taken round by round, so"
-	echo "that both met the machine in the same state."
+	echo "that both met the machine in the same state. Settled speaks for this run's rounds only: a slow"
+	echo "phase of the machine that lasts a whole run moves them all (docs/design.md, \"How far one"
+	echo "run's medians move\")."
 	echo
 	echo "| target | median | interval | verdict |"
 	echo "|---|---:|---:|---|"
