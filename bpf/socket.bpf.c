@@ -101,7 +101,7 @@ static __always_inline struct socket_record *new_socket_record(__u16 op)
 		return NULL;
 	__builtin_memset(&r->s, 0, sizeof(r->s));
 	r->s.h.family = VJ_FAMILY_SOCKET;
-	r->s.h.op = op; /* stamped by send_socket, with its duration */
+	r->s.h.op = op; /* stamped when sent (send_socket) */
 	return r;
 }
 
@@ -216,15 +216,14 @@ static __always_inline void fill_bytes(struct vj_socket *e, struct sock *sk)
 	e->flags |= VJ_SF_HAS_BYTES;
 }
 
-/* Stamps the record (its time, and its duration since since_ns unless that is 0) with
- * one clock read, taken last, and submits it. */
+/* Submits the record with one clock read, taken last: its time (stamped by submit_at)
+ * and its duration since since_ns, unless that is 0. */
 static __always_inline void send_socket(struct socket_record *r, __u32 size, __u64 since_ns)
 {
 	if (size > sizeof(*r))
 		size = sizeof(*r);
 	r->s.h.size = VJ_ALIGN8(size);
 	__u64 now = bpf_ktime_get_boot_ns();
-	r->s.h.ktime_ns = now;
 	if (since_ns)
 		r->s.duration_ns = now - since_ns;
 	submit_at(r, r->s.h.size > sizeof(*r) ? sizeof(*r) : r->s.h.size, VJ_STAT_SENT_SOCKET, now);
