@@ -1,6 +1,7 @@
 package io.vajra.event;
 
 import io.vajra.bpf.ProcessRecordLayout;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,21 +38,34 @@ final class ProcessCache {
 
     private static final byte[] UNKNOWN = new byte[0];
 
-    // The last pid looked up and what was found, forgotten on every change to the map. A run
-    // of events from one process (the common case) costs one lookup and no boxing; the LRU
-    // order is the same, as that entry was the last one touched.
-    private int lastPid;
-    private Known lastKnown;
-    private boolean lastValid;
+    // The pids looked up lately and what was found, forgotten on every change to the map. A
+    // few processes taking turns (a client and its server: W3's connections) cost one lookup
+    // each and no boxing until something changes. Hits here leave the LRU order alone, which
+    // changes only which of the entries touched since the last change is the elder: eviction,
+    // on a change, takes one no lookup has touched since, as it did before.
+    private static final int MEMO_SLOTS = 8; // a power of two
+    private static final int NO_PID = -1; // 4294967295 as a u32: above any pid
+    private final int[] memoPids = newMemoPids();
+    private final Known[] memoKnown = new Known[MEMO_SLOTS];
+
+    private static int[] newMemoPids() {
+        int[] pids = new int[MEMO_SLOTS];
+        Arrays.fill(pids, NO_PID);
+        return pids;
+    }
+
+    private void forgetMemo() {
+        Arrays.fill(memoPids, NO_PID);
+    }
 
     private Known lookup(int pid) {
-        if (lastValid && pid == lastPid) {
-            return lastKnown;
+        int slot = pid & (MEMO_SLOTS - 1);
+        if (memoPids[slot] == pid) {
+            return memoKnown[slot];
         }
         Known known = byPid.get(pid);
-        lastPid = pid;
-        lastKnown = known;
-        lastValid = true;
+        memoPids[slot] = pid;
+        memoKnown[slot] = known;
         return known;
     }
 
@@ -69,7 +83,7 @@ final class ProcessCache {
 
     /** Learns from the event and returns it, completed with what the cache knew. */
     ProcessEvent observe(ProcessEvent e) {
-        lastValid = false;
+        forgetMemo();
         int op = e.op();
         if (ProcessRecordLayout.isExec(op)) {
             if (e.exitCode() == 0) {

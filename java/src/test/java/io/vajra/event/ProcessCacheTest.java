@@ -45,4 +45,16 @@ class ProcessCacheTest {
         assertArrayEquals(new byte[0], cache.pathOf(2000));
         assertEquals("/usr/bin/other", pathOf(1000));
     }
+
+    @Test
+    void aProcessUnknownWhenLookedUpIsKnownOnceItExecs() {
+        exec(1000, "/usr/bin/client");
+        assertEquals("", pathOf(1001));
+        assertEquals("/usr/bin/client", pathOf(1000));
+        exec(1001, "/usr/bin/server");
+        for (int i = 0; i < 3; i++) {
+            assertEquals("/usr/bin/server", pathOf(1001));
+            assertEquals("/usr/bin/client", pathOf(1000));
+        }
+    }
 }
