@@ -30,6 +30,7 @@ final class ProcessCache {
                 return size() > capacity;
             }
         };
+        forgetMemo();
     }
 
     int size() {
@@ -45,17 +46,12 @@ final class ProcessCache {
     // on a change, takes one no lookup has touched since, as it did before.
     private static final int MEMO_SLOTS = 8; // a power of two
     private static final int NO_PID = -1; // 4294967295 as a u32: above any pid
-    private final int[] memoPids = newMemoPids();
+    private final int[] memoPids = new int[MEMO_SLOTS];
     private final Known[] memoKnown = new Known[MEMO_SLOTS];
-
-    private static int[] newMemoPids() {
-        int[] pids = new int[MEMO_SLOTS];
-        Arrays.fill(pids, NO_PID);
-        return pids;
-    }
 
     private void forgetMemo() {
         Arrays.fill(memoPids, NO_PID);
+        Arrays.fill(memoKnown, null); // nor hold on to an exited process's arguments
     }
 
     private Known lookup(int pid) {
